@@ -1,0 +1,63 @@
+"""Permission codes and what each role grants.
+
+A role is granted on a unit (`RoleAssignment`) and its permissions apply to that unit's subtree.
+Later apps add their permission codes here, next to the roles that hold them, so that the whole
+access policy can be read in one file.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kieumau.orgunits.choices import Level
+
+VIEW_UNITS = "orgunits.view"
+MANAGE_UNITS = "orgunits.manage"
+VIEW_USERS = "accounts.view"
+MANAGE_USERS = "accounts.manage"
+VIEW_AUDIT = "audit.view"
+
+ALL_PERMISSIONS = frozenset({VIEW_UNITS, MANAGE_UNITS, VIEW_USERS, MANAGE_USERS, VIEW_AUDIT})
+
+
+class Role(models.TextChoices):
+    MINISTRY_ADMIN = "ministry_admin", _("Ministry administrator")
+    MINISTRY_VIEWER = "ministry_viewer", _("Ministry viewer")
+    PROVINCE_ADMIN = "province_admin", _("Province administrator")
+    PROVINCE_APPRAISER = "province_appraiser", _("Province appraiser")
+    UNIT_OFFICER = "unit_officer", _("Unit officer")
+    AGENCY_OFFICER = "agency_officer", _("Agency officer")
+    VIEWER = "viewer", _("Viewer")
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.MINISTRY_ADMIN: ALL_PERMISSIONS,
+    Role.MINISTRY_VIEWER: frozenset({VIEW_UNITS, VIEW_AUDIT}),
+    Role.PROVINCE_ADMIN: frozenset({VIEW_UNITS, VIEW_USERS, MANAGE_USERS, VIEW_AUDIT}),
+    Role.PROVINCE_APPRAISER: frozenset({VIEW_UNITS}),
+    Role.UNIT_OFFICER: frozenset({VIEW_UNITS}),
+    Role.AGENCY_OFFICER: frozenset(),
+    Role.VIEWER: frozenset({VIEW_UNITS}),
+}
+
+# The unit levels on which a role may be granted.
+ROLE_LEVELS: dict[str, frozenset[int]] = {
+    Role.MINISTRY_ADMIN: frozenset({Level.NATION}),
+    Role.MINISTRY_VIEWER: frozenset({Level.NATION}),
+    Role.PROVINCE_ADMIN: frozenset({Level.PROVINCE}),
+    Role.PROVINCE_APPRAISER: frozenset({Level.PROVINCE}),
+    Role.UNIT_OFFICER: frozenset({Level.DISTRICT, Level.COMMUNE}),
+    Role.AGENCY_OFFICER: frozenset({Level.PROVINCE}),
+    Role.VIEWER: frozenset({Level.NATION, Level.PROVINCE, Level.DISTRICT, Level.COMMUNE}),
+}
+
+# Roles that a province administrator may grant inside the province; ministry roles are granted
+# only by a ministry administrator.
+PROVINCE_GRANTABLE = frozenset(
+    {
+        Role.PROVINCE_ADMIN,
+        Role.PROVINCE_APPRAISER,
+        Role.UNIT_OFFICER,
+        Role.AGENCY_OFFICER,
+        Role.VIEWER,
+    }
+)

@@ -1,0 +1,94 @@
+"""Who may see what: the grants behind `ScopedQuerySet.visible_to`.
+
+An actor's grant for a permission is the set of units on which they hold, today, a role that
+includes the permission. A grant on the nation unit (or a superuser) is national: no filter. Any
+other grant admits rows whose unit was ever contained by a granted unit (directly or through a
+predecessor in a merger), per the derived `OrgUnitClosure` table — so a merged province's
+administrator keeps seeing the history of the provinces it absorbed.
+"""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from kieumau.accounts.permissions import ROLE_PERMISSIONS
+from kieumau.orgunits.choices import Level
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What one actor may see under one permission."""
+
+    national: bool
+    unit_ids: frozenset[int]
+
+    @property
+    def empty(self) -> bool:
+        return not self.national and not self.unit_ids
+
+
+NO_GRANT = Grant(national=False, unit_ids=frozenset())
+
+
+def grant_for(actor, perm: str) -> Grant:
+    """The actor's grant for `perm` today; cached on the actor object for the request."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return NO_GRANT
+    if actor.is_superuser:
+        return Grant(national=True, unit_ids=frozenset())
+    cache = actor.__dict__.setdefault("_kieumau_grants", {})
+    if perm not in cache:
+        cache[perm] = _compute_grant(actor, perm)
+    return cache[perm]
+
+
+def _compute_grant(actor, perm: str) -> Grant:
+    from kieumau.accounts.models import RoleAssignment
+    from kieumau.orgunits.models import OrgUnitVersion
+
+    roles = [r for r, perms in ROLE_PERMISSIONS.items() if perm in perms]
+    today = timezone.localdate()
+    unit_ids = frozenset(
+        RoleAssignment.objects.active_on(today)
+        .filter(user=actor, role__in=roles)
+        .values_list("unit_id", flat=True)
+    )
+    if not unit_ids:
+        return NO_GRANT
+    national = OrgUnitVersion.objects.filter(unit_id__in=unit_ids, level=Level.NATION).exists()
+    return Grant(national=national, unit_ids=unit_ids)
+
+
+def has_perm(actor, perm: str) -> bool:
+    """Whether the actor holds `perm` anywhere (for menus and route guards)."""
+    return not grant_for(actor, perm).empty
+
+
+def restrict_to_scope(queryset, actor, perm: str, scope_path: str | None):
+    """Filter `queryset` to rows the actor may read; the single row-access chokepoint."""
+    from kieumau.orgunits.models import OrgUnitClosure
+
+    grant = grant_for(actor, perm)
+    if grant.national:
+        return queryset
+    if grant.empty or scope_path is None:
+        return queryset.none()
+    visible_units = OrgUnitClosure.objects.filter(ancestor_id__in=grant.unit_ids).values(
+        "descendant_id"
+    )
+    lookup = f"{scope_path}__in" if scope_path else "pk__in"
+    return queryset.filter(**{lookup: visible_units})
+
+
+def can_act_on_unit(actor, perm: str, unit_id: int) -> bool:
+    """Whether `perm` on `unit_id` is granted: the check services make before writing."""
+    from kieumau.orgunits.models import OrgUnitClosure
+
+    grant = grant_for(actor, perm)
+    if grant.national:
+        return True
+    if grant.empty:
+        return False
+    return OrgUnitClosure.objects.filter(
+        ancestor_id__in=grant.unit_ids, descendant_id=unit_id
+    ).exists()

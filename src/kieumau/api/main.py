@@ -1,0 +1,42 @@
+"""The API under /api/v1/: one NinjaAPI, each app registers its router here."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+
+from kieumau.api.auth import SessionUserAuth, TokenAuth
+from kieumau.core.errors import DomainError
+
+api = NinjaAPI(
+    title="kieumau API",
+    version="1",
+    description=(
+        "API của hệ thống Công an phường điển hình, kiểu mẫu. Xác thực bằng mã truy cập "
+        "(Authorization: Bearer km_…) hoặc phiên đăng nhập. Đơn vị ngoài phạm vi trả về 404."
+    ),
+    auth=[TokenAuth(), SessionUserAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError):
+    return api.create_response(
+        request,
+        {
+            "detail": exc.summary(),
+            "errors": [
+                {"message": p.message, "message_en": p.message_en, "field": p.field, "row": p.row}
+                for p in exc.problems
+            ],
+        },
+        status=exc.status_code,
+    )
+
+
+def _register() -> None:
+    from kieumau.orgunits.api import router as orgunits_router
+
+    api.add_router("/units", orgunits_router, tags=["units"])
+
+
+_register()

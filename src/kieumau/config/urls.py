@@ -1,0 +1,17 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kieumau.api.main import api
+from kieumau.audit.views import audit_list
+from kieumau.core.views import healthz
+from kieumau.web.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("kieumau.accounts.urls")),
+    path("units/", include("kieumau.orgunits.urls")),
+    path("audit/", audit_list, name="audit"),
+    path("api/v1/", api.urls),
+]

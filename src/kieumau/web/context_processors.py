@@ -1,0 +1,18 @@
+"""What every page's navigation needs to know about the signed-in user."""
+
+from kieumau.accounts.permissions import MANAGE_UNITS, VIEW_AUDIT, VIEW_UNITS, VIEW_USERS
+from kieumau.accounts.scope import has_perm
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "units": has_perm(user, VIEW_UNITS),
+            "manage_units": has_perm(user, MANAGE_UNITS),
+            "users": has_perm(user, VIEW_USERS),
+            "audit": has_perm(user, VIEW_AUDIT),
+        }
+    }
