@@ -1,0 +1,107 @@
+"""`make bench`: run every benchmark on SQLite and PostgreSQL and write docs/benchmarks.md.
+
+Each database gets a fresh, throw-away database (a temp SQLite file; a new PostgreSQL database
+named kieumau_bench_<time>, dropped afterwards) so figures never depend on leftover data.
+PostgreSQL is used when reachable at KIEUMAU_BENCH_PG (default postgresql://postgres@127.0.0.1:5432).
+"""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.harness import machine  # noqa: E402
+
+PG_BASE = os.environ.get("KIEUMAU_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+BENCHES = ["benchmarks.orgunits_bench"]
+
+
+def _run(module: str, database_url: str, var_dir: str) -> dict:
+    env = {**os.environ, "KIEUMAU_DATABASE_URL": database_url, "KIEUMAU_VAR_DIR": var_dir}
+    out = subprocess.run(
+        [sys.executable, "-m", module],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(f"benchmark {module} failed on {database_url}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _pg_admin(sql: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(sql)
+        return True
+    except psycopg.Error as exc:
+        print(f"PostgreSQL not used: {exc}", file=sys.stderr)
+        return False
+
+
+def main() -> None:
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for module in BENCHES:
+            results.append(_run(module, f"sqlite:///{tmp}/bench.sqlite3", tmp))
+            name = f"kieumau_bench_{int(time.time())}"
+            if _pg_admin(f"CREATE DATABASE {name}"):
+                try:
+                    results.append(_run(module, f"{PG_BASE}/{name}", tmp))
+                finally:
+                    _pg_admin(f"DROP DATABASE IF EXISTS {name}")
+    write_report(results)
+
+
+def _fmt(m: dict) -> str:
+    return f"{m['p50_ms']:.1f} / {m['p95_ms']:.1f}"
+
+
+def write_report(results: list[dict]) -> None:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (benchmarks/run.py); do not edit by hand.",
+        "",
+        f"- Date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"- Machine: {machine()}",
+        "",
+        "## Unit hierarchy as of a date (`kieumau synth` structure)",
+        "",
+        "Warm timings in milliseconds, p50 / p95. *Ratio* is p50 divided by the p50 of the",
+        "baseline measured in the same run: a bare fetch of every version row of the structure.",
+        "",
+        "| Database | Units | Versions | Synth (s) | Baseline: bare fetch | Nation 2024-06-01 | Nation 2026-01-01 | Province subtree 2026 | Province admin's scope 2026 | Children of a province |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        base = r["baseline_bare_fetch"]["p50_ms"]
+
+        def cell(key, r=r, base=base):
+            return f"{_fmt(r[key])} ({r[key]['p50_ms'] / base:.2f}×)"
+
+        lines.append(
+            f"| {r['database']} | {r['units']:,} | {r['versions']:,} | {r['synth_seconds']:.1f} | "
+            f"{_fmt(r['baseline_bare_fetch'])} | {cell('nation_2024')} | {cell('nation_2026')} | "
+            f"{cell('subtree_province_2026')} | {cell('scoped_province_admin_2026')} | "
+            f"{cell('children_of_province_2026')} |"
+        )
+    out = ROOT / "docs" / "benchmarks.md"
+    out.write_text("\n".join(lines) + "\n")
+    print(out.read_text())
+
+
+if __name__ == "__main__":
+    main()
