@@ -15,8 +15,29 @@ MANAGE_UNITS = "orgunits.manage"
 VIEW_USERS = "accounts.view"
 MANAGE_USERS = "accounts.manage"
 VIEW_AUDIT = "audit.view"
+VIEW_CRITERIA = "criteria.view"
+MANAGE_CRITERIA = "criteria.manage"
+VIEW_DATA = "datavalues.view"
+ENTER_DATA = "datavalues.enter"
+VIEW_EVALUATION = "evaluation.view"
+RUN_EVALUATION = "evaluation.run"
 
-ALL_PERMISSIONS = frozenset({VIEW_UNITS, MANAGE_UNITS, VIEW_USERS, MANAGE_USERS, VIEW_AUDIT})
+ALL_PERMISSIONS = frozenset(
+    {
+        VIEW_UNITS,
+        MANAGE_UNITS,
+        VIEW_USERS,
+        MANAGE_USERS,
+        VIEW_AUDIT,
+        VIEW_CRITERIA,
+        MANAGE_CRITERIA,
+        VIEW_DATA,
+        ENTER_DATA,
+        VIEW_EVALUATION,
+        RUN_EVALUATION,
+    }
+)
+_READ = frozenset({VIEW_UNITS, VIEW_CRITERIA, VIEW_DATA, VIEW_EVALUATION})
 
 
 class Role(models.TextChoices):
@@ -31,12 +52,12 @@ class Role(models.TextChoices):
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MINISTRY_ADMIN: ALL_PERMISSIONS,
-    Role.MINISTRY_VIEWER: frozenset({VIEW_UNITS, VIEW_AUDIT}),
-    Role.PROVINCE_ADMIN: frozenset({VIEW_UNITS, VIEW_USERS, MANAGE_USERS, VIEW_AUDIT}),
-    Role.PROVINCE_APPRAISER: frozenset({VIEW_UNITS}),
-    Role.UNIT_OFFICER: frozenset({VIEW_UNITS}),
-    Role.AGENCY_OFFICER: frozenset(),
-    Role.VIEWER: frozenset({VIEW_UNITS}),
+    Role.MINISTRY_VIEWER: _READ | {VIEW_AUDIT},
+    Role.PROVINCE_ADMIN: _READ | {VIEW_USERS, MANAGE_USERS, VIEW_AUDIT, ENTER_DATA, RUN_EVALUATION},
+    Role.PROVINCE_APPRAISER: _READ,
+    Role.UNIT_OFFICER: _READ | {ENTER_DATA},
+    Role.AGENCY_OFFICER: frozenset({VIEW_CRITERIA}),
+    Role.VIEWER: _READ,
 }
 
 # The unit levels on which a role may be granted.

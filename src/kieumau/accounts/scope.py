@@ -4,7 +4,8 @@ An actor's grant for a permission is the set of units on which they hold, today,
 includes the permission. A grant on the nation unit (or a superuser) is national: no filter. Any
 other grant admits rows whose unit was ever contained by a granted unit (directly or through a
 predecessor in a merger), per the derived `OrgUnitClosure` table — so a merged province's
-administrator keeps seeing the history of the provinces it absorbed.
+administrator keeps seeing the history of the provinces it absorbed. National reference data
+(criteria, indicators) declares SCOPE_PATH "*": anyone holding the permission somewhere reads it.
 """
 
 from dataclasses import dataclass
@@ -73,6 +74,8 @@ def restrict_to_scope(queryset, actor, perm: str, scope_path: str | None):
         return queryset
     if grant.empty or scope_path is None:
         return queryset.none()
+    if scope_path == "*":
+        return queryset
     visible_units = OrgUnitClosure.objects.filter(ancestor_id__in=grant.unit_ids).values(
         "descendant_id"
     )

@@ -34,9 +34,11 @@ def domain_error(request: HttpRequest, exc: DomainError):
 
 
 def _register() -> None:
+    from kieumau.evaluation.api import router as evaluation_router
     from kieumau.orgunits.api import router as orgunits_router
 
     api.add_router("/units", orgunits_router, tags=["units"])
+    api.add_router("/units", evaluation_router, tags=["evaluation"])
 
 
 _register()

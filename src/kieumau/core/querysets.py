@@ -2,7 +2,8 @@
 
 Every user-facing read (views, API, exports) starts from `Model.objects.visible_to(...)`. A model
 declares `SCOPE_PATH`, the lookup from the model to the org unit that owns the row ("unit",
-"case__unit", or "" for OrgUnit itself). Rows whose unit lies outside the actor's granted
+"case__unit", "" for OrgUnit itself, "*" for national reference data anyone with the
+permission may read, None for national-only records). Rows whose unit lies outside the actor's granted
 subtrees are simply absent, so a view that fetches by id answers 404 for them exactly as for a
 missing row. Rows with no unit (national-level records) are visible only to national scope.
 """
