@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("kieumau.accounts.urls")),
     path("units/", include("kieumau.orgunits.urls")),
     path("audit/", audit_list, name="audit"),
+    path("evaluation/", include("kieumau.evaluation.urls")),
     path("api/v1/", api.urls),
 ]

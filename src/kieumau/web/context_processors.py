@@ -1,6 +1,13 @@
 """What every page's navigation needs to know about the signed-in user."""
 
-from kieumau.accounts.permissions import MANAGE_UNITS, VIEW_AUDIT, VIEW_UNITS, VIEW_USERS
+from kieumau.accounts.permissions import (
+    MANAGE_UNITS,
+    VIEW_AUDIT,
+    VIEW_CRITERIA,
+    VIEW_EVALUATION,
+    VIEW_UNITS,
+    VIEW_USERS,
+)
 from kieumau.accounts.scope import has_perm
 
 
@@ -14,5 +21,7 @@ def navigation(request):
             "manage_units": has_perm(user, MANAGE_UNITS),
             "users": has_perm(user, VIEW_USERS),
             "audit": has_perm(user, VIEW_AUDIT),
+            "evaluation": has_perm(user, VIEW_EVALUATION),
+            "criteria": has_perm(user, VIEW_CRITERIA),
         }
     }

@@ -1,4 +1,4 @@
-"""Template helpers: query-string editing for links that keep the as-of date."""
+"""Template helpers: query-string editing for links that keep the as-of date; dict lookup."""
 
 from django import template
 
@@ -16,3 +16,9 @@ def query(context, **changes):
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else ""
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (None when absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,128 @@
+"""Pages: a unit's scorecard, the province matrix (heatmap), and background re-evaluation."""
+
+import contextlib
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kieumau.accounts.permissions import RUN_EVALUATION, VIEW_EVALUATION
+from kieumau.accounts.scope import can_act_on_unit, has_perm
+from kieumau.audit.services import record
+from kieumau.core.errors import DomainError, NotFound
+from kieumau.core.web import require_perm
+from kieumau.evaluation import selectors
+from kieumau.evaluation.models import EvaluationJob
+from kieumau.evaluation.services import evaluate_unit_code, parse_period_or_fail
+from kieumau.evaluation.tasks import run_evaluation_job
+from kieumau.orgunits.models import OrgUnit
+from kieumau.orgunits.selectors import parse_as_of, version_as_of
+
+STATUS_CLASSES = ("met", "not_met", "missing_data", "not_applicable")
+
+
+def _period_code(request) -> str:
+    return (request.GET.get("period") or str(timezone.localdate().year - 1)).strip()
+
+
+@require_perm(VIEW_EVALUATION)
+def scorecard(request, code: str):
+    period_code = _period_code(request)
+    error = None
+    result = None
+    try:
+        result = evaluate_unit_code(request.user, code, period_code)
+    except NotFound as exc:
+        if not OrgUnit.objects.visible_to(request.user, VIEW_EVALUATION).filter(code=code).exists():
+            raise
+        error = exc.summary()
+    except DomainError as exc:
+        error = exc.summary()
+    this_year = timezone.localdate().year
+    history = selectors.history_of(request.user, code, range(this_year - 4, this_year + 1))
+    period = None
+    with contextlib.suppress(DomainError):
+        period = parse_period_or_fail(period_code)
+    version = version_as_of(request.user, code, period.end if period else timezone.localdate())
+    groups = []
+    if result:
+        for g in result["groups"]:
+            groups.append(
+                {**g, "criteria": [c for c in result["criteria"] if c["group"] == g["code"]]}
+            )
+    return render(
+        request,
+        "evaluation/scorecard.html",
+        {
+            "code": code,
+            "unit_name": version.name if version else code,
+            "period": period_code,
+            "result": result,
+            "groups": groups,
+            "history": history,
+            "error": error,
+        },
+    )
+
+
+@require_perm(VIEW_EVALUATION)
+def matrix(request):
+    period_code = _period_code(request)
+    under = request.GET.get("under", "").strip()
+    group = request.GET.get("group", "").strip() or None
+    context = {
+        "period": period_code,
+        "under": under,
+        "group": group or "",
+        "matrix": None,
+        "error": None,
+    }
+    try:
+        as_of = parse_as_of(request.GET.get("as_of"))
+        context["as_of"] = as_of
+        if under:
+            period = parse_period_or_fail(period_code)
+            context["matrix"] = selectors.province_matrix(request.user, under, period, as_of, group)
+            context["can_run"] = has_perm(request.user, RUN_EVALUATION)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        context["error"] = exc.summary()
+        context.setdefault("as_of", timezone.localdate())
+    context["jobs"] = EvaluationJob.objects.visible_to(
+        request.user, VIEW_EVALUATION
+    ).select_related("root")[:5]
+    return render(request, "evaluation/matrix.html", context)
+
+
+@require_POST
+@require_perm(RUN_EVALUATION)
+def start_job(request):
+    under = request.POST.get("under", "").strip()
+    period_code = request.POST.get("period", "").strip()
+    parse_period_or_fail(period_code)
+    root = OrgUnit.objects.visible_to(request.user, RUN_EVALUATION).filter(code=under).first()
+    if root is None or not can_act_on_unit(request.user, RUN_EVALUATION, root.pk):
+        raise NotFound.single("không tìm thấy đơn vị", "unit not found")
+    with transaction.atomic():
+        job = EvaluationJob.objects.create(root=root, period=period_code, created_by=request.user)
+        record(
+            actor=request.user,
+            event="evaluation.job_queued",
+            target=job,
+            unit=root,
+            after={"period": period_code},
+        )
+        transaction.on_commit(lambda: run_evaluation_job.enqueue(job.pk))
+    return redirect("evaluation:job", job_id=job.pk)
+
+
+@require_perm(VIEW_EVALUATION)
+def job_detail(request, job_id: int):
+    job = get_object_or_404(
+        EvaluationJob.objects.visible_to(request.user, VIEW_EVALUATION).select_related("root"),
+        pk=job_id,
+    )
+    template = "evaluation/job.html#progress" if request.htmx else "evaluation/job.html"
+    return render(request, template, {"job": job})
