@@ -14,5 +14,6 @@ urlpatterns = [
     path("units/", include("kieumau.orgunits.urls")),
     path("audit/", audit_list, name="audit"),
     path("evaluation/", include("kieumau.evaluation.urls")),
+    path("criteria/", include("kieumau.criteria.urls")),
     path("api/v1/", api.urls),
 ]
