@@ -10,6 +10,33 @@ from kieumau.orgunits.changes import Change
 from kieumau.orgunits.services import apply_changes
 
 REORG_DATE = dt.date(2025, 7, 1)
+
+
+def _flush_lifting_audit_triggers():
+    """Let Django's test flush empty the append-only audit table on SQLite.
+
+    Transactional tests (live server, threads) end with a flush of every table. PostgreSQL
+    flushes with TRUNCATE, which row triggers do not see; SQLite flushes with DELETE, which the
+    `audit_no_delete` trigger refuses. The flush statements are wrapped so that the trigger is
+    dropped for the flush and recreated right after. Test-only: production never flushes.
+    """
+    import importlib
+
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    triggers = importlib.import_module("kieumau.audit.migrations.0002_append_only_triggers")
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        if triggers.TABLE in tables:
+            return [*triggers.SQLITE_DOWN, *statements, *triggers.SQLITE_UP]
+        return statements
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_flush_lifting_audit_triggers()
 POLICE_DISTRICTS_END = dt.date(2025, 3, 1)
 
 

@@ -2,6 +2,9 @@
 
 import re
 
+from django.conf import settings
+from django.utils import translation
+
 from kieumau.core.request_context import new_request_id, reset_request_id, set_request_id
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -23,4 +26,25 @@ class RequestIdMiddleware:
         finally:
             reset_request_id(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class LanguageMiddleware:
+    """Vietnamese unless the user chose otherwise with the language switch (its cookie).
+
+    Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language: officers'
+    machines are often set to English, and the programme's working language is Vietnamese.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
         return response

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.IntegerChoices):
@@ -54,7 +55,7 @@ class Status(models.TextChoices):
 
 
 class EventKind(models.TextChoices):
-    CREATE = "create", _("Created")
+    CREATE = "create", pgettext_lazy("lineage event", "Created")
     RENAME = "rename", _("Renamed")
     REPARENT = "reparent", _("Moved to another parent")
     CHANGE_KIND = "change_kind", _("Kind changed")

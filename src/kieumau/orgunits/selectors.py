@@ -95,7 +95,7 @@ def subtree_ids(root_id: int, as_of: dt.date) -> list[int]:
     """Ids of `root_id` and all its descendants on `as_of` (one recursive query, both DBs)."""
     table = OrgUnitVersion._meta.db_table
     sql = (
-        f"WITH RECURSIVE sub(unit_id) AS (SELECT %s UNION "  # noqa: S608 - table name is ours
+        f"WITH RECURSIVE sub(unit_id) AS (SELECT CAST(%s AS BIGINT) UNION "  # noqa: S608 - table name is ours
         f"SELECT v.unit_id FROM {table} v JOIN sub ON v.parent_id = sub.unit_id "
         f"WHERE v.valid_from <= %s AND (v.valid_to IS NULL OR v.valid_to > %s)) "
         f"SELECT unit_id FROM sub"
@@ -224,7 +224,9 @@ def unit_history(actor, code: str) -> UnitHistory:
     unit = get_unit(actor, code)
     versions = list(unit.versions.select_related("unit", "parent").order_by("valid_from"))
     events = list(LineageEvent.objects.filter(unit=unit).order_by("effective_date", "id")) + list(
-        LineageEvent.objects.filter(links__predecessor=unit)
+        LineageEvent.objects.filter(
+            links__in=unit.successor_links.all() | unit.predecessor_links.all()
+        )
         .exclude(unit=unit)
         .distinct()
         .order_by("effective_date", "id")

@@ -190,9 +190,9 @@ class _Applier:
             status=change.status or Status.ACTIVE,
         )
 
-    def _simple(self, change: Change, kind: str, **fields) -> None:
+    def _simple(self, change: Change, event_kind: str, **fields) -> None:
         unit = self.unit(change, change.code)
-        event = self.event(change, kind, unit)
+        event = self.event(change, event_kind, unit)
         self.change_version(change, unit, change.effective_date, event, **fields)
 
     def do_rename(self, change: Change) -> None:

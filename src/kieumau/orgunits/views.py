@@ -1,5 +1,7 @@
 """Pages of the unit hierarchy: the tree as of a date, a unit with its history, edits."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -51,8 +53,17 @@ def unit_detail(request, code: str):
     as_of, error = _as_of(request)
     history = selectors.unit_history(request.user, code)
     version = selectors.version_as_of(request.user, code, as_of)
+    requested = as_of
+    if version is None and history.versions:
+        # The unit did not exist on that date: show it on the nearest day it did exist.
+        first, last = history.versions[0], history.versions[-1]
+        as_of = (
+            first.valid_from if as_of < first.valid_from else last.valid_to - dt.timedelta(days=1)
+        )
+        version = selectors.version_as_of(request.user, code, as_of)
     context = {
         "as_of": as_of,
+        "requested_as_of": requested,
         "error": error,
         "history": history,
         "version": selectors.row_of(version) if version else None,
