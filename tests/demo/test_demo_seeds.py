@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 def _results(period, codes):
     return {
         r.unit.code: r
-        for r in EvaluationResult.objects.filter(period=period, unit__code__in=codes).select_related("unit")
+        for r in EvaluationResult.objects.filter(
+            period=period, unit__code__in=codes
+        ).select_related("unit")
     }
 
 
@@ -42,12 +44,16 @@ def test_demo_reproduces_published_results():
     an_tao = evaluate_unit_code(CLI, "P33-ANTAO", "2022")
     land = next(c for c in an_tao["criteria"] if c["code"] == "3.1")
     assert "2.160 m²" in land["explanation"] and land["status"] == "met"
-    le_loi = next(c for c in evaluate_unit_code(CLI, "P33-LELOI", "2022")["criteria"] if c["code"] == "3.1")
+    le_loi = next(
+        c for c in evaluate_unit_code(CLI, "P33-LELOI", "2022")["criteria"] if c["code"] == "3.1"
+    )
     assert "390 m²" in le_loi["explanation"] and le_loi["status"] == "not_met"
 
     nghe_an = EvaluationResult.objects.filter(period="2023", unit__code__startswith="P40-")
     only_11 = [
-        r for r in nghe_an if r.met == 21 and [c for c, s in r.statuses.items() if s != "met"] == ["1.1"]
+        r
+        for r in nghe_an
+        if r.met == 21 and [c for c, s in r.statuses.items() if s != "met"] == ["1.1"]
     ]
     assert len(only_11) == 16
 
