@@ -8,6 +8,7 @@ import hashlib
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Q
 
 from kieumau.accounts.permissions import MANAGE_UNITS
 from kieumau.accounts.scope import can_act_on_unit, grant_for
@@ -44,6 +45,7 @@ class _Applier:
         self.actor = actor
         self.national = grant_for(actor, MANAGE_UNITS).national
         self.touched_dates: set[dt.date] = set()
+        self.ended_units: set[int] = set()
         self.events: list[LineageEvent] = []
 
     # -- lookups -------------------------------------------------------------------------------
@@ -122,6 +124,7 @@ class _Applier:
 
     def end_unit(self, change: Change, unit: OrgUnit, day: dt.date, field: str = "code"):
         """Close the unit's version in force on `day`: the unit ceases to exist from `day`."""
+        self.ended_units.add(unit.pk)
         current = self.version_at(change, unit, day, field)
         if current.valid_from == day:
             if not self._mine(current) or not unit.versions.filter(valid_to=day).exists():
@@ -262,11 +265,41 @@ class _Applier:
             self.end_unit(change, original, day)
 
     # -- whole-tree checks ---------------------------------------------------------------------
+    def dates_to_check(self) -> list[dt.date]:
+        """Every date on which the tree may have changed shape because of this file.
+
+        The effective dates themselves, and every later start or end of a version of a unit the
+        file touched, of a child of such a unit, or of a parent such a unit now hangs under —
+        so a change cannot contradict a change already recorded for a later date.
+        """
+        if not self.touched_dates:
+            return []
+        first = min(self.touched_dates)
+        relevant = self.ended_units | set(
+            OrgUnitVersion.objects.filter(event__reorganisation=self.reorg).values_list(
+                "unit_id", flat=True
+            )
+        )
+        near = OrgUnitVersion.objects.filter(Q(unit_id__in=relevant) | Q(parent_id__in=relevant))
+        parents = set(near.exclude(parent_id=None).values_list("parent_id", flat=True))
+        dates = set(self.touched_dates)
+        for start, end in (
+            near.order_by()
+            .values_list("valid_from", "valid_to")
+            .union(
+                OrgUnitVersion.objects.filter(unit_id__in=parents)
+                .order_by()
+                .values_list("valid_from", "valid_to")
+            )
+        ):
+            dates.update(d for d in (start, end) if d is not None and d >= first)
+        return sorted(dates)
+
     def check_tree(self) -> list[Problem]:
         """After all rows: on each affected date the active units must form a proper tree."""
         problems: list[Problem] = []
         row_of_unit = {e.unit_id: e for e in self.events}
-        for day in sorted(self.touched_dates):
+        for day in self.dates_to_check():
             active = {
                 v.unit_id: v
                 for v in OrgUnitVersion.objects.filter(active_on_q(day)).select_related("unit")
