@@ -161,6 +161,8 @@ class MapExpr(Node):
 
 @dataclass(frozen=True)
 class Token:
+    """One lexical token with its character range; ``value`` holds decoded literals."""
+
     kind: str  # INT UINT DOUBLE STRING BYTES IDENT OP EOF
     text: str
     start: int

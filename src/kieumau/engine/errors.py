@@ -73,3 +73,27 @@ class PeriodError(ValueError):
         self.message_vi = message_vi
         self.message_en = message_en
         super().__init__(message_vi)
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """One problem in a rule, positioned for the rule editor.
+
+    ``line``/``column`` are 1-based and count characters (Unicode code points) like the ``cel``
+    library's own syntax errors. ``severity`` is ``"error"`` (the rule cannot be used; a version
+    containing it cannot be published) or ``"warning"`` (advice, e.g. a threshold written as a
+    literal instead of a parameter). ``code`` is a stable machine tag such as ``syntax``,
+    ``unknown_indicator``, ``unknown_parameter``, ``unknown_function``, ``type``, ``literal``.
+    """
+
+    line: int
+    column: int
+    message_vi: str
+    message_en: str
+    severity: str = "error"
+    code: str = "error"
+
+    @property
+    def is_error(self) -> bool:
+        """True when this problem blocks using the rule."""
+        return self.severity == "error"

@@ -32,6 +32,8 @@ def format_number(value: int | float | Decimal, *, lang: str = "vi", decimals: i
     Protects explanations from showing "1.5" to Vietnamese readers (who would read it as one
     thousand five hundred) and from float noise such as "1,2000000000000002".
     """
+    if type(value) is int and -1000 < value < 1000:
+        return str(value)
     if isinstance(value, bool):
         raise TypeError("format_number expects a number, not a boolean")
     thousands, point = (".", ",") if lang == "vi" else (",", ".")

@@ -32,6 +32,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .errors import PeriodError
@@ -108,18 +109,18 @@ class Period:
         return cls(year, "month", month)
 
     # -- properties -----------------------------------------------------------------------
-    @property
+    @cached_property
     def code(self) -> str:
         """The canonical code ("2025", "2025H1", "2025Q3", "2025-05")."""
         return format_period(self)
 
-    @property
+    @cached_property
     def start(self) -> dt.date:
         """First day of the period."""
         month = (self.index - 1) * _MONTHS[self.period_type] + 1
         return dt.date(self.year, month, 1)
 
-    @property
+    @cached_property
     def end(self) -> dt.date:
         """Last day of the period (inclusive)."""
         last_month = self.index * _MONTHS[self.period_type]

@@ -57,7 +57,7 @@ UNIT_KIND_LABELS_EN = {
     "special_zone": "special zone",
 }
 
-ParamValue = int | float | bool | str | dt.date
+ParamValue = int | float | bool | str
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,8 @@ class IndicatorSpec:
 class ParameterSpec:
     """A named threshold referenced in rules as ``params.NAME``.
 
-    ``value`` is an int, float, bool, text or date. ``label_vi`` is the phrase printed before the
+    ``value`` is an int, float, bool or text (a text value is typically a rating floor used
+    with ``rank``). ``label_vi`` is the phrase printed before the
     value in explanations ("Diện tích đất tối thiểu 500 m²"), so write it as a noun phrase.
     """
 
