@@ -22,6 +22,7 @@ def _flush_lifting_audit_triggers():
     """
     import importlib
 
+    import django.db.backends.sqlite3.base  # noqa: F401 - must load before .operations
     from django.db.backends.sqlite3.operations import DatabaseOperations
 
     triggers = importlib.import_module("kieumau.audit.migrations.0002_append_only_triggers")

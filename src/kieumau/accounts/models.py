@@ -30,7 +30,10 @@ class RoleAssignmentQuerySet(ScopedQuerySet):
 
 
 class RoleAssignment(models.Model):
-    """Grants `role` on `unit`'s subtree from `valid_from` until `valid_to` (exclusive)."""
+    """Grants `role` on `unit`'s subtree from `valid_from` until `valid_to` (exclusive).
+
+    valid_to == valid_from is a grant withdrawn before it took effect (kept for the history).
+    """
 
     SCOPE_PATH = "unit"
 
@@ -52,8 +55,8 @@ class RoleAssignment(models.Model):
         ordering = ["user_id", "valid_from"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
-                name="roleassignment_interval_not_empty",
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="roleassignment_interval_ordered",
             )
         ]
 

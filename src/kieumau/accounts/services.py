@@ -142,9 +142,23 @@ def _audit_assignment(actor, event: str, assignment: RoleAssignment, note: str =
 
 
 def manageable_users(actor):
-    """Users the actor may manage: those with an assignment somewhere in the actor's scope."""
-    visible = RoleAssignment.objects.visible_to(actor, MANAGE_USERS).values("user_id")
-    return User.objects.filter(pk__in=visible)
+    """Users the actor may manage: every role they hold lies inside the actor's scope.
+
+    Protects against taking over a wider account: a user who also holds a role elsewhere, or a
+    role the actor could not grant (a ministry role), is managed only by someone whose scope
+    covers all of it — otherwise a province administrator could reset the password of a
+    ministry administrator who happens to hold a viewer role in the province.
+    """
+    if grant_for(actor, MANAGE_USERS).national:
+        return User.objects.filter(role_assignments__isnull=False).distinct()
+    inside = RoleAssignment.objects.visible_to(actor, MANAGE_USERS)
+    outside = RoleAssignment.objects.exclude(pk__in=inside.values("pk")).values("user_id")
+    wider = RoleAssignment.objects.exclude(role__in=PROVINCE_GRANTABLE).values("user_id")
+    return (
+        User.objects.filter(pk__in=inside.values("user_id"))
+        .exclude(pk__in=outside)
+        .exclude(pk__in=wider)
+    )
 
 
 def get_manageable_user(actor, user_id: int):
@@ -183,7 +197,9 @@ def grant_role(
 
 
 @transaction.atomic
-def end_role(*, actor, assignment_id: int, note: str = "") -> RoleAssignment:
+def end_role(
+    *, actor, assignment_id: int, note: str = "", user_id: int | None = None
+) -> RoleAssignment:
     """End a role assignment from today (history is kept; nothing is deleted)."""
     assignment = (
         RoleAssignment.objects.visible_to(actor, MANAGE_USERS)
@@ -192,14 +208,15 @@ def end_role(*, actor, assignment_id: int, note: str = "") -> RoleAssignment:
         .filter(pk=assignment_id)
         .first()
     )
-    if assignment is None:
+    if assignment is None or (user_id is not None and assignment.user_id != user_id):
         raise NotFound.single("không tìm thấy phân quyền", "assignment not found")
     if not grant_for(actor, MANAGE_USERS).national and assignment.role not in PROVINCE_GRANTABLE:
         raise PermissionDenied.single("bạn không được thu hồi vai trò này", "not allowed")
     today = timezone.localdate()
     if assignment.valid_to and assignment.valid_to <= today:
         raise ValidationFailed.single("phân quyền này đã hết hiệu lực", "already ended")
-    assignment.valid_to = max(today, assignment.valid_from + dt.timedelta(days=1))
+    # From today; a grant that had not started yet (or started today) never takes effect.
+    assignment.valid_to = max(today, assignment.valid_from)
     assignment.save(update_fields=["valid_to"])
     _audit_assignment(actor, "accounts.role_ended", assignment, note)
     return assignment

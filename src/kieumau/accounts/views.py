@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from kieumau.accounts.permissions import MANAGE_USERS, VIEW_USERS
 from kieumau.accounts.scope import has_perm
 from kieumau.accounts.throttle import clear_failures, client_ip, note_failure
 from kieumau.audit.services import record
-from kieumau.core.errors import DomainError
+from kieumau.core.errors import DomainError, NotFound
 from kieumau.core.web import form_errors_from, require_perm
 
 
@@ -137,8 +138,10 @@ def user_detail(request, user_id: int):
 @require_perm(MANAGE_USERS)
 def role_end(request, user_id: int, assignment_id: int):
     try:
-        services.end_role(actor=request.user, assignment_id=assignment_id)
+        services.end_role(actor=request.user, assignment_id=assignment_id, user_id=user_id)
         messages.success(request, _("Role ended."))
+    except NotFound as exc:
+        raise Http404(exc.summary()) from exc
     except DomainError as exc:
         messages.error(request, exc.summary())
     return redirect("accounts:user_detail", user_id=user_id)
@@ -151,6 +154,8 @@ def user_lock(request, user_id: int):
     try:
         services.set_active(actor=request.user, user_id=user_id, active=active)
         messages.success(request, _("Account unlocked.") if active else _("Account locked."))
+    except NotFound as exc:
+        raise Http404(exc.summary()) from exc
     except DomainError as exc:
         messages.error(request, exc.summary())
     return redirect("accounts:user_detail", user_id=user_id)
@@ -164,6 +169,8 @@ def user_reset_password(request, user_id: int):
         messages.success(
             request, _("New password (shown once): %(password)s") % {"password": password}
         )
+    except NotFound as exc:
+        raise Http404(exc.summary()) from exc
     except DomainError as exc:
         messages.error(request, exc.summary())
     return redirect("accounts:user_detail", user_id=user_id)
@@ -191,6 +198,8 @@ def token_revoke(request, token_id: int):
     try:
         services.revoke_token(actor=request.user, token_id=token_id)
         messages.success(request, _("Token revoked."))
+    except NotFound as exc:
+        raise Http404(exc.summary()) from exc
     except DomainError as exc:
         messages.error(request, exc.summary())
     return redirect("accounts:tokens")

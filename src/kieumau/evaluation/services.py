@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from kieumau.accounts.permissions import VIEW_EVALUATION
 from kieumau.audit.chain import normalise_json
@@ -27,7 +28,12 @@ from kieumau.engine import (
     evaluate_many,
     parse_period,
 )
-from kieumau.evaluation.inputs import engine_unit, evaluable_units, readings_for_units
+from kieumau.evaluation.inputs import (
+    engine_unit,
+    evaluable_units,
+    needed_periods,
+    readings_for_units,
+)
 from kieumau.evaluation.models import EvaluationResult
 from kieumau.orgunits.models import LineageLink, OrgUnit
 
@@ -166,6 +172,7 @@ def _store(out: dict[int, dict], period: Period, version: CriteriaVersion) -> No
         elif row.input_digest != data["input_digest"]:
             for key, value in fields.items():
                 setattr(row, key, value)
+            row.computed_at = timezone.now()  # bulk_update does not apply auto_now
             changed.append(row)
     EvaluationResult.objects.bulk_create(new, batch_size=1000)
     if changed:
@@ -246,35 +253,47 @@ def evaluate_subtree(
 def reevaluate_after_change(*, unit: OrgUnit, period: Period, indicator_codes: set[str]) -> int:
     """Re-evaluate at once what a changed value can change; returns how many results were redone.
 
-    A value of `period` feeds the year containing it (always evaluated), the next year's
-    "previous year" and the period itself (refreshed when already stored), and the stored
-    results of the unit's successors (whose earlier periods sum this unit's values). Versions
-    whose rules do not read any changed indicator are skipped.
+    The year containing the value is always evaluated for the unit. Every *stored* result of the
+    unit or of its successors (whose earlier periods sum this unit's values) is refreshed when
+    its evaluation reads the changed period — the period itself, a quarter or half-year
+    containing a month, the next year's "previous year", the next month's "previous period" —
+    and when its criteria version reads one of the changed indicators.
     """
     successors = list(
         LineageLink.objects.filter(predecessor=unit).values_list("successor_id", "successor__code")
     )
-    year = Period.of_year(period.year)
-    targets = [(year, True), (Period.of_year(period.year + 1), False)]
-    if period.period_type != "year":
-        targets.append((period, False))
+    codes = {unit.pk: unit.code, **dict(successors)}
+    targets: dict[tuple[int, str], bool] = {(unit.pk, str(period.year)): True}
+    for uid, stored_period in (
+        EvaluationResult.objects.filter(unit_id__in=list(codes))
+        .values_list("unit_id", "period")
+        .distinct()
+    ):
+        try:
+            reads = {p.code for p in needed_periods(parse_period(stored_period))}
+        except PeriodError:
+            continue
+        if period.code in reads:
+            targets.setdefault((uid, stored_period), False)
     redone = 0
-    for target, always in targets:
+    for (uid, period_code), always in sorted(targets.items()):
+        target = parse_period(period_code)
         try:
             version = version_for(target)
         except NotFound:
             continue
         if not any(affected_criteria(cached_spec(version), code) for code in indicator_codes):
             continue
-        for uid, code, create in [(unit.pk, unit.code, always)] + [
-            (s, c, False) for s, c in successors
-        ]:
-            stored = EvaluationResult.objects.filter(
-                unit_id=uid, period=target.code, criteria_version=version
+        engine = engine_unit(uid, codes[uid], target)
+        if engine is None:
+            continue
+        if (
+            not always
+            and not EvaluationResult.objects.filter(
+                unit_id=uid, period=period_code, criteria_version=version
             ).exists()
-            engine = engine_unit(uid, code, target)
-            if engine is None or not (create or stored):
-                continue
-            evaluate_units([(uid, engine)], target, version)
-            redone += 1
+        ):
+            continue
+        evaluate_units([(uid, engine)], target, version)
+        redone += 1
     return redone

@@ -8,6 +8,7 @@ See docs/reorganisation-files.md for the format.
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -16,6 +17,9 @@ from kieumau.core.errors import Problem, ValidationFailed
 from kieumau.orgunits.choices import EventKind, Kind, Status
 
 ACTIONS = {k.value for k in EventKind}
+# Stable, URL-safe unit codes: upper-case ASCII letters, digits, "-", "_", "."; never a word a
+# page path uses (those are lower-case).
+CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
 CSV_COLUMNS = [
     "action",
     "code",

@@ -33,6 +33,10 @@ class _RowError(Exception):
         self.problem = problem
 
 
+def _code_of(unit_id: int) -> str:
+    return OrgUnit.objects.filter(pk=unit_id).values_list("code", flat=True).first() or "?"
+
+
 def _fmt(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -311,9 +315,9 @@ class _Applier:
                 if parent is None:
                     problems.append(
                         Problem(
-                            f"ngày {_fmt(day)}: đơn vị '{version.unit.code}' vẫn thuộc một đơn vị "
-                            f"không còn hoạt động (mã nội bộ {version.parent_id}); hãy chuyển nó "
-                            "sang đơn vị khác hoặc giải thể",
+                            f"ngày {_fmt(day)}: đơn vị '{version.unit.code}' vẫn thuộc đơn vị "
+                            f"'{_code_of(version.parent_id)}' đã không còn hoạt động; hãy chuyển "
+                            "nó sang đơn vị khác hoặc giải thể",
                             "child of an inactive unit",
                             row=self._row(row_of_unit, version),
                         )

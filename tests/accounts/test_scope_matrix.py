@@ -1,0 +1,772 @@
+"""The scope matrix: every route × every role × an object in and out of scope.
+
+The table of routes is checked against the URL configuration itself (Django patterns and the
+ninja API's), so a new route without a line here fails `test_every_route_is_in_the_matrix`.
+
+Expectations: in scope → the page's normal success; out of scope → 404 (the same answer as a
+missing object); no permission at all → 404 for HTML pages; anonymous → redirect to the sign-in
+page for pages and 401 for the API. Each role's checks run in a savepoint rolled back afterwards,
+so the POST routes act on the same objects for every role.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from kieumau.accounts import services
+from kieumau.accounts.models import ApiToken, RoleAssignment
+from kieumau.core.errors import DomainError
+from kieumau.criteria.models import CriteriaVersion
+from kieumau.evaluation.models import EvaluationJob
+from kieumau.orgunits.models import OrgUnit, OrgUnitVersion
+from tests.accounts.conftest import ROLE_UNITS, ROLES
+from tests.criteria.conftest import import_default
+
+User = get_user_model()
+
+NATIONAL = {"ministry_admin", "ministry_viewer"}
+VIEW_UNITS_ROLES = {
+    "ministry_admin",
+    "ministry_viewer",
+    "province_admin",
+    "province_appraiser",
+    "unit_officer",
+    "viewer",
+}
+MANAGE_UNITS_ROLES = {"ministry_admin"}
+USER_ROLES = {"ministry_admin", "province_admin"}
+AUDIT_ROLES = {"ministry_admin", "ministry_viewer", "province_admin"}
+
+# A unit each role may see, and one it may not (national roles see everything).
+IN_UNIT = {role: "C-W1" if role == "viewer" else "A-W1" for role in ROLE_UNITS}
+IN_UNIT["anonymous"] = "A-W1"
+OUT_UNIT = {role: "A-W1" if role == "viewer" else "C-W1" for role in ROLE_UNITS}
+OUT_UNIT["anonymous"] = "C-W1"
+# The top of each role's tree as of today.
+TREE_ROOTS = {
+    "ministry_admin": ["VN"],
+    "ministry_viewer": ["VN"],
+    "province_admin": ["A"],
+    "province_appraiser": ["A"],
+    "unit_officer": ["A-W1"],
+    "viewer": ["C"],
+}
+MISSING_ID = 10**9
+
+
+def url_patterns() -> set[str]:
+    """Every route of the URL configuration, with the prefixes of the includes (ninja's too)."""
+
+    def walk(resolver, prefix=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern, prefix + str(pattern.pattern))
+            else:
+                assert isinstance(pattern, URLPattern)
+                yield prefix + str(pattern.pattern)
+
+    return set(walk(get_resolver()))
+
+
+# -- the world the checks act on ---------------------------------------------------------------
+@dataclass
+class World:
+    people: dict
+    subjects: dict
+    tokens: dict  # role -> id of the role's own token; "other" -> subject-c's token
+
+    def client(self, role: str, **kwargs) -> Client:
+        client = Client(**kwargs)
+        if self.people[role] is not None:
+            client.force_login(self.people[role])
+        return client
+
+    def assignment(self, key: str) -> RoleAssignment:
+        return self.subjects[key].role_assignments.get()
+
+
+@pytest.fixture
+def world(people, subjects):
+    import_default()
+    tokens = {}
+    for role, user in people.items():
+        if user is not None:
+            tokens[role] = services.create_token(actor=user, user=user, name=f"token-{role}")[0].pk
+    other = subjects["in_c"]
+    tokens["other"] = services.create_token(actor=other, user=other, name="token-khac")[0].pk
+    return World(people, subjects, tokens)
+
+
+def expect(response, expected, what: str = "") -> None:
+    """expected: an HTTP status, or "login" for the redirect to the sign-in page."""
+    label = f"{response.request['REQUEST_METHOD']} {response.request['PATH_INFO']} {what}"
+    if expected == "login":
+        assert response.status_code == 302, f"{label}: {response.status_code}, expected login"
+        assert response["Location"].startswith("/accounts/login/?next="), label
+    else:
+        assert response.status_code == expected, (
+            f"{label}: {response.status_code}, expected {expected}"
+        )
+
+
+def page_status(role: str, allowed: set[str]):
+    if role == "anonymous":
+        return "login"
+    return 200 if role in allowed else 404
+
+
+def out_status(role: str, allowed: set[str]):
+    """Status for an out-of-scope object: national roles have none, so theirs succeeds."""
+    if role == "anonymous":
+        return "login"
+    if role not in allowed:
+        return 404
+    return 200 if role in NATIONAL else 404
+
+
+def fresh(user):
+    return User.objects.get(pk=user.pk)
+
+
+# -- the checks, one per route -----------------------------------------------------------------
+def check_home(w: World, role: str):
+    expect(w.client(role).get("/"), page_status(role, set(ROLE_UNITS)))
+
+
+def check_healthz(w: World, role: str):
+    expect(w.client(role).get("/healthz"), 200)
+
+
+def check_set_language(w: World, role: str):
+    client = w.client(role)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/units/"})
+    expect(response, 302)
+    assert response["Location"] == "/units/"
+    assert client.cookies["django_language"].value == "en"
+
+
+def check_login(w: World, role: str):
+    response = w.client(role).get("/accounts/login/")
+    if role == "anonymous":
+        expect(response, 200)
+    else:
+        expect(response, 302)
+        assert response["Location"] == "/"
+
+
+def check_logout(w: World, role: str):
+    client = w.client(role)
+    expect(client.get("/accounts/logout/"), 405)
+    response = client.post("/accounts/logout/")
+    expect(response, 302)
+    assert response["Location"] == "/accounts/login/"
+    expect(client.get("/"), "login")
+
+
+def check_password_change(w: World, role: str):
+    expect(w.client(role).get("/accounts/password/"), page_status(role, set(ROLE_UNITS)))
+
+
+def check_tokens(w: World, role: str):
+    response = w.client(role).get("/accounts/tokens/")
+    expect(response, page_status(role, set(ROLE_UNITS)))
+    if role != "anonymous":
+        html = response.content.decode()
+        assert f"token-{role}" in html
+        assert "token-khac" not in html
+
+
+def check_token_revoke(w: World, role: str):
+    other = w.tokens["other"]
+    client = w.client(role)
+    if role == "anonymous":
+        expect(client.post(f"/accounts/tokens/{other}/revoke/"), "login")
+    else:
+        own = w.tokens[role]
+        response = client.post(f"/accounts/tokens/{own}/revoke/")
+        expect(response, 302)
+        assert ApiToken.objects.get(pk=own).revoked_at is not None
+        hidden = client.post(f"/accounts/tokens/{other}/revoke/")
+        missing = client.post(f"/accounts/tokens/{MISSING_ID}/revoke/")
+        # Someone else's token: refused exactly like a token that does not exist.
+        assert (hidden.status_code, hidden.get("Location")) == (
+            missing.status_code,
+            missing.get("Location"),
+        )
+    assert ApiToken.objects.get(pk=other).revoked_at is None
+
+
+def check_user_list(w: World, role: str):
+    response = w.client(role).get("/accounts/users/")
+    expect(response, page_status(role, USER_ROLES))
+    if role in USER_ROLES:
+        listed = {u.username for u in response.context["users"]}
+        assert "subject-a" in listed
+        assert ("subject-c" in listed) == (role in NATIONAL)
+
+
+def check_user_create(w: World, role: str):
+    client = w.client(role)
+    expect(client.get("/accounts/users/new/"), page_status(role, USER_ROLES))
+    data = {"username": "moi-a", "full_name": "Mới", "role": "viewer", "unit_code": "A-W1"}
+    response = client.post("/accounts/users/new/", data)
+    if role in USER_ROLES:
+        expect(response, 302)
+        assert User.objects.filter(username="moi-a").exists()
+    else:
+        expect(response, page_status(role, USER_ROLES))
+        assert not User.objects.filter(username="moi-a").exists()
+    data = {**data, "username": "moi-c", "unit_code": "C-W1"}
+    response = client.post("/accounts/users/new/", data)
+    created = User.objects.filter(username="moi-c").exists()
+    if role in NATIONAL & USER_ROLES:
+        expect(response, 302)
+        assert created
+    elif role in USER_ROLES:
+        expect(response, 200)  # the form again, saying the unit was not found
+        assert "không tìm thấy đơn vị" in response.content.decode()
+        assert not created
+    else:
+        expect(response, page_status(role, USER_ROLES))
+        assert not created
+
+
+def check_user_detail(w: World, role: str):
+    client = w.client(role)
+    a, c = w.subjects["in_a"].pk, w.subjects["in_c"].pk
+    expect(client.get(f"/accounts/users/{a}/"), page_status(role, USER_ROLES), "in scope")
+    expect(client.get(f"/accounts/users/{c}/"), out_status(role, USER_ROLES), "out of scope")
+    missing = "login" if role == "anonymous" else 404
+    expect(client.get(f"/accounts/users/{MISSING_ID}/"), missing, "missing")
+
+
+def _post_on_subjects(w: World, role: str, path: str, data: dict, changed) -> None:
+    """POST on the in-scope and the out-of-scope subject; `changed(key)` says if it acted."""
+    client = w.client(role)
+    for key in ("in_a", "in_c"):
+        response = client.post(path.format(user=w.subjects[key].pk, a=w.assignment(key).pk), data)
+        if role == "anonymous":
+            expect(response, "login", key)
+            assert not changed(key)
+        elif role not in USER_ROLES:
+            expect(response, 404, key)
+            assert not changed(key)
+        elif key == "in_a" or role in NATIONAL:
+            expect(response, 302, key)
+            assert changed(key), f"{role} could not act on {key}"
+        else:
+            # Out of scope: refused, nothing changed (the page answers like a missing user).
+            assert response.status_code in (302, 404)
+            assert not changed(key), f"{role} acted on {key}"
+
+
+def check_user_lock(w: World, role: str):
+    _post_on_subjects(
+        w,
+        role,
+        "/accounts/users/{user}/lock/",
+        {"active": "0"},
+        lambda key: not fresh(w.subjects[key]).is_active,
+    )
+
+
+def check_user_reset_password(w: World, role: str):
+    hashes = {key: user.password for key, user in w.subjects.items()}
+    _post_on_subjects(
+        w,
+        role,
+        "/accounts/users/{user}/password/",
+        {},
+        lambda key: fresh(w.subjects[key]).password != hashes[key],
+    )
+
+
+def check_role_end(w: World, role: str):
+    _post_on_subjects(
+        w,
+        role,
+        "/accounts/users/{user}/roles/{a}/end/",
+        {},
+        lambda key: RoleAssignment.objects.get(pk=w.assignment(key).pk).valid_to is not None,
+    )
+
+
+def check_units_tree(w: World, role: str):
+    response = w.client(role).get("/units/")
+    expect(response, page_status(role, VIEW_UNITS_ROLES))
+    if role in VIEW_UNITS_ROLES:
+        assert [n.row.code for n in response.context["nodes"]] == TREE_ROOTS[role]
+
+
+def check_reorganise(w: World, role: str):
+    expect(w.client(role).get("/units/reorganise/"), page_status(role, MANAGE_UNITS_ROLES))
+
+
+def check_unit_detail(w: World, role: str):
+    client = w.client(role)
+    expect(client.get(f"/units/{IN_UNIT[role]}/"), page_status(role, VIEW_UNITS_ROLES), "in")
+    expect(client.get(f"/units/{OUT_UNIT[role]}/"), out_status(role, VIEW_UNITS_ROLES), "out")
+    missing = "login" if role == "anonymous" else 404
+    expect(client.get("/units/KHONG-CO/"), missing, "missing")
+
+
+def check_unit_children(w: World, role: str):
+    client = w.client(role)
+    in_status = page_status(role, VIEW_UNITS_ROLES)
+    expect(client.get(f"/units/{IN_UNIT[role]}/children/"), in_status, "in")
+    out = out_status(role, VIEW_UNITS_ROLES)
+    expect(client.get(f"/units/{OUT_UNIT[role]}/children/"), out, "out")
+
+
+def check_unit_edit(w: World, role: str):
+    client = w.client(role)
+    expect(client.get("/units/A-W1/edit/"), page_status(role, MANAGE_UNITS_ROLES))
+    expect(client.get("/units/C-W1/edit/"), page_status(role, MANAGE_UNITS_ROLES))
+    response = client.post(
+        "/units/C-W1/edit/",
+        {"effective_date": "2026-01-01", "name": "Đổi tên", "legal_basis": "QĐ 1"},
+    )
+    renamed = OrgUnitVersion.objects.filter(unit__code="C-W1", name="Đổi tên").exists()
+    if role in MANAGE_UNITS_ROLES:
+        expect(response, 302)
+        assert renamed
+    else:
+        expect(response, page_status(role, MANAGE_UNITS_ROLES))
+        assert not renamed
+
+
+def check_audit(w: World, role: str):
+    response = w.client(role).get("/audit/")
+    expect(response, page_status(role, AUDIT_ROLES))
+    if role in AUDIT_ROLES:
+        units = {e.unit.code for e in response.context["page"] if e.unit_id}
+        assert "A-W1" in units
+        assert ("C-W1" in units) == (role in NATIONAL)
+
+
+def check_api_openapi(w: World, role: str):
+    response = w.client(role).get("/api/v1/openapi.json")
+    expect(response, 200)
+    assert "/api/v1/units" in response.json()["paths"]
+
+
+def check_api_docs(w: World, role: str):
+    expect(w.client(role).get("/api/v1/docs"), 200)
+
+
+def check_api_root(w: World, role: str):
+    expect(w.client(role).get("/api/v1/"), 404)
+
+
+def api_status(role: str, in_scope: bool):
+    if role == "anonymous":
+        return 401
+    if role not in VIEW_UNITS_ROLES:
+        return 404
+    return 200 if in_scope or role in NATIONAL else 404
+
+
+def check_api_units(w: World, role: str):
+    response = w.client(role).get("/api/v1/units")
+    expect(response, 401 if role == "anonymous" else 200)
+    if role != "anonymous":
+        listed = {row["code"] for row in response.json()}
+        assert (IN_UNIT[role] in listed) == (role in VIEW_UNITS_ROLES)
+        assert (OUT_UNIT[role] in listed) == (role in NATIONAL)
+
+
+def check_api_unit(w: World, role: str):
+    client = w.client(role)
+    expect(client.get(f"/api/v1/units/{IN_UNIT[role]}"), api_status(role, True), "in")
+    expect(client.get(f"/api/v1/units/{OUT_UNIT[role]}"), api_status(role, False), "out")
+
+
+def check_api_history(w: World, role: str):
+    client = w.client(role)
+    expect(client.get(f"/api/v1/units/{IN_UNIT[role]}/history"), api_status(role, True), "in")
+    expect(client.get(f"/api/v1/units/{OUT_UNIT[role]}/history"), api_status(role, False), "out")
+
+
+# -- criteria and evaluation ---------------------------------------------------------------------
+CRITERIA_ROLES = set(ROLE_UNITS)  # every role reads the criteria (agency officers included)
+MANAGE_CRITERIA_ROLES = {"ministry_admin"}
+EVALUATION_ROLES = VIEW_UNITS_ROLES
+RUN_EVALUATION_ROLES = {"ministry_admin", "province_admin"}
+V1 = "/criteria/QD5764/v1/"
+
+
+def check_criteria_sets(w: World, role: str):
+    expect(w.client(role).get("/criteria/"), page_status(role, CRITERIA_ROLES))
+
+
+def check_criteria_version(w: World, role: str):
+    expect(w.client(role).get(V1), page_status(role, CRITERIA_ROLES))
+    missing = "login" if role == "anonymous" else 404
+    expect(w.client(role).get("/criteria/QD5764/v99/"), missing, "missing version")
+
+
+def check_criteria_action(w: World, role: str):
+    response = w.client(role).post(f"{V1}derive/")
+    derived = CriteriaVersion.objects.filter(criteria_set__code="QD5764", number=2).exists()
+    if role in MANAGE_CRITERIA_ROLES:
+        expect(response, 302)
+        assert derived
+    else:
+        expect(response, page_status(role, MANAGE_CRITERIA_ROLES))
+        assert not derived
+
+
+def check_rule_editor(w: World, role: str):
+    expect(w.client(role).get(f"{V1}rules/3.1/"), page_status(role, MANAGE_CRITERIA_ROLES))
+
+
+def check_rule_validate(w: World, role: str):
+    response = w.client(role).post(f"{V1}validate/", {"rule": "security_land_area >= "})
+    expect(response, page_status(role, MANAGE_CRITERIA_ROLES))
+
+
+def check_matrix(w: World, role: str):
+    client = w.client(role)
+    query = {"period": "2024", "as_of": "2024-06-01"}
+    in_response = client.get("/evaluation/matrix/", {**query, "under": IN_UNIT[role]})
+    expect(in_response, page_status(role, EVALUATION_ROLES), "in")
+    out_response = client.get("/evaluation/matrix/", {**query, "under": OUT_UNIT[role]})
+    expect(out_response, out_status(role, EVALUATION_ROLES), "out")
+
+
+def check_scorecard(w: World, role: str):
+    client = w.client(role)
+    url = "/evaluation/units/{}/?period=2024"
+    expect(client.get(url.format(IN_UNIT[role])), page_status(role, EVALUATION_ROLES), "in")
+    expect(client.get(url.format(OUT_UNIT[role])), out_status(role, EVALUATION_ROLES), "out")
+
+
+def check_start_job(w: World, role: str):
+    client = w.client(role)
+    for unit, in_scope in ((IN_UNIT[role], True), (OUT_UNIT[role], False)):
+        before = EvaluationJob.objects.count()
+        response = client.post("/evaluation/jobs/", {"under": unit, "period": "2024"})
+        created = EvaluationJob.objects.count() > before
+        allowed = role in RUN_EVALUATION_ROLES and (in_scope or role in NATIONAL)
+        if role == "anonymous":
+            expect(response, "login", unit)
+        elif allowed:
+            expect(response, 302, unit)
+        else:
+            expect(response, 404, unit)
+        assert created == allowed, f"{role} {unit}: job created={created}"
+
+
+def check_job(w: World, role: str):
+    client = w.client(role)
+    jobs = {
+        code: EvaluationJob.objects.create(root=OrgUnit.objects.get(code=code), period="2024").pk
+        for code in ("A-W1", "C-W1")
+    }
+    expect(
+        client.get(f"/evaluation/jobs/{jobs[IN_UNIT[role]]}/"), page_status(role, EVALUATION_ROLES)
+    )
+    expect(
+        client.get(f"/evaluation/jobs/{jobs[OUT_UNIT[role]]}/"), out_status(role, EVALUATION_ROLES)
+    )
+
+
+def check_api_evaluation(w: World, role: str):
+    client = w.client(role)
+    url = "/api/v1/units/{}/evaluation?period=2024"
+    expect(client.get(url.format(IN_UNIT[role])), api_status(role, True), "in")
+    expect(client.get(url.format(OUT_UNIT[role])), api_status(role, False), "out")
+
+
+ROUTES = {
+    "": check_home,
+    "healthz": check_healthz,
+    "i18n/setlang/": check_set_language,
+    "accounts/login/": check_login,
+    "accounts/logout/": check_logout,
+    "accounts/password/": check_password_change,
+    "accounts/tokens/": check_tokens,
+    "accounts/tokens/<int:token_id>/revoke/": check_token_revoke,
+    "accounts/users/": check_user_list,
+    "accounts/users/new/": check_user_create,
+    "accounts/users/<int:user_id>/": check_user_detail,
+    "accounts/users/<int:user_id>/lock/": check_user_lock,
+    "accounts/users/<int:user_id>/password/": check_user_reset_password,
+    "accounts/users/<int:user_id>/roles/<int:assignment_id>/end/": check_role_end,
+    "units/": check_units_tree,
+    "units/reorganise/": check_reorganise,
+    "units/<str:code>/": check_unit_detail,
+    "units/<str:code>/children/": check_unit_children,
+    "units/<str:code>/edit/": check_unit_edit,
+    "audit/": check_audit,
+    "api/v1/openapi.json": check_api_openapi,
+    "api/v1/docs": check_api_docs,
+    "api/v1/": check_api_root,
+    "api/v1/units": check_api_units,
+    "api/v1/units/<code>": check_api_unit,
+    "api/v1/units/<code>/history": check_api_history,
+    "api/v1/units/<code>/evaluation": check_api_evaluation,
+    "criteria/": check_criteria_sets,
+    "criteria/<str:set_code>/v<int:number>/": check_criteria_version,
+    "criteria/<str:set_code>/v<int:number>/<str:action>/": check_criteria_action,
+    "criteria/<str:set_code>/v<int:number>/rules/<str:code>/": check_rule_editor,
+    "criteria/<str:set_code>/v<int:number>/validate/": check_rule_validate,
+    "evaluation/matrix/": check_matrix,
+    "evaluation/units/<str:code>/": check_scorecard,
+    "evaluation/jobs/": check_start_job,
+    "evaluation/jobs/<int:job_id>/": check_job,
+}
+
+
+def test_every_route_is_in_the_matrix():
+    routes = url_patterns()
+    missing = routes - set(ROUTES)
+    stale = set(ROUTES) - routes
+    assert not missing, f"routes without a line in the scope matrix: {sorted(missing)}"
+    assert not stale, f"matrix lines for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_route_by_role_and_scope(world, route):
+    failures = []
+    for role in ROLES:
+        with transaction.atomic():
+            try:
+                ROUTES[route](world, role)
+            except AssertionError as exc:
+                failures.append(f"[{role}] {exc}")
+            transaction.set_rollback(True)
+    assert not failures, "\n".join(failures)
+
+
+# -- history across a merger -------------------------------------------------------------------
+OLD_B_UNITS = ["B", "B-D", "B-W1"]
+
+
+def test_a_merged_province_sees_the_history_it_absorbed(hierarchy, make_user):
+    a_admin, c_admin = Client(), Client()
+    a_admin.force_login(make_user("province_admin", "A"))
+    c_admin.force_login(make_user("province_admin", "C"))
+    for code in OLD_B_UNITS:
+        response = a_admin.get(f"/units/{code}/")
+        assert response.status_code == 200, code
+        assert response.context["history"].code == code
+        assert a_admin.get(f"/units/{code}/", {"as_of": "2024-06-01"}).context["version"]
+        assert a_admin.get(f"/api/v1/units/{code}/history").status_code == 200
+        assert c_admin.get(f"/units/{code}/").status_code == 404, code
+        assert c_admin.get(f"/api/v1/units/{code}/history").status_code == 404, code
+    old_tree = a_admin.get("/api/v1/units", {"as_of": "2024-06-01"}).json()
+    assert {"B", "B-D", "B-W1"} <= {row["code"] for row in old_tree}
+    assert a_admin.get("/units/", {"as_of": "2024-06-01"}).context["nodes"][0].row.code in {
+        "A",
+        "B",
+    }
+
+
+def test_a_unit_officer_sees_only_their_ward(hierarchy, make_user):
+    client = Client()
+    client.force_login(make_user("unit_officer", "A-W9"))
+    assert client.get("/units/A-W9/").status_code == 200
+    # Its predecessors' history comes with it; its siblings and its parent do not.
+    assert client.get("/units/A-W2/").status_code == 200
+    assert client.get("/units/B-W1/").status_code == 200
+    assert client.get("/units/A-W1/").status_code == 404
+    assert client.get("/units/A/").status_code == 404
+
+
+# -- out of scope POSTs should say 404 ---------------------------------------------------------
+OUT_OF_SCOPE_POSTS = {
+    "lock": "/accounts/users/{user}/lock/",
+    "reset password": "/accounts/users/{user}/password/",
+    "end role": "/accounts/users/{user}/roles/{a}/end/",
+    "revoke token": "/accounts/tokens/{token}/revoke/",
+}
+
+
+@pytest.mark.parametrize("path", OUT_OF_SCOPE_POSTS.values(), ids=OUT_OF_SCOPE_POSTS.keys())
+def test_out_of_scope_posts_answer_404(world, path):
+    client = world.client("province_admin")
+    subject = world.subjects["in_c"]
+    url = path.format(user=subject.pk, a=world.assignment("in_c").pk, token=world.tokens["other"])
+    assert client.post(url, {"active": "0"}).status_code == 404
+
+
+# -- managing a user who also holds roles elsewhere --------------------------------------------
+@pytest.mark.parametrize(
+    "other_role,other_unit", [("ministry_admin", "VN"), ("province_admin", "C")]
+)
+def test_province_admin_cannot_take_over_a_user_with_wider_roles(
+    hierarchy, make_user, other_role, other_unit
+):
+    admin = make_user("province_admin", "A")
+    boss = make_user(other_role, other_unit, username="sep")
+    RoleAssignment.objects.create(
+        user=boss,
+        role="viewer",
+        unit=OrgUnit.objects.get(code="A-W1"),
+        valid_from=dt.date(2020, 1, 1),
+    )
+    before = boss.password
+    with pytest.raises(DomainError):
+        services.reset_password(actor=admin, user_id=boss.pk)
+    with pytest.raises(DomainError):
+        services.set_active(actor=admin, user_id=boss.pk, active=False)
+    assert fresh(boss).password == before and fresh(boss).is_active
+
+
+# -- CSRF on every form ------------------------------------------------------------------------
+def csrf_client(w: World, role: str) -> Client:
+    client = w.client(role, enforce_csrf_checks=True)
+    client.get("/accounts/login/" if role == "anonymous" else "/")
+    return client
+
+
+def token_of(client: Client) -> str:
+    return client.cookies["csrftoken"].value
+
+
+@dataclass
+class Form:
+    role: str
+    path: str
+    data: dict
+    done: object  # callable(world) -> bool: the POST took effect
+
+
+FORMS = {
+    "login": Form(
+        "anonymous",
+        "/accounts/login/",
+        {"username": "subject-a", "password": "Mật-khẩu-dài-2025"},
+        lambda w, c: "_auth_user_id" in c.session,
+    ),
+    "logout": Form(
+        "viewer", "/accounts/logout/", {}, lambda w, c: "_auth_user_id" not in c.session
+    ),
+    "password change": Form(
+        "viewer",
+        "/accounts/password/",
+        {
+            "old_password": "Mật-khẩu-dài-2025",
+            "new_password1": "Một-mật-khẩu-mới-2026",
+            "new_password2": "Một-mật-khẩu-mới-2026",
+        },
+        lambda w, c: fresh(w.people["viewer"]).check_password("Một-mật-khẩu-mới-2026"),
+    ),
+    "set language": Form(
+        "anonymous",
+        "/i18n/setlang/",
+        {"language": "en", "next": "/"},
+        lambda w, c: "django_language" in c.cookies,
+    ),
+    "token create": Form(
+        "viewer",
+        "/accounts/tokens/",
+        {"name": "mới"},
+        lambda w, c: ApiToken.objects.filter(name="mới").exists(),
+    ),
+    "token revoke": Form(
+        "viewer",
+        "/accounts/tokens/{token}/revoke/",
+        {},
+        lambda w, c: ApiToken.objects.get(pk=w.tokens["viewer"]).revoked_at is not None,
+    ),
+    "user create": Form(
+        "province_admin",
+        "/accounts/users/new/",
+        {"username": "moi", "full_name": "Mới", "role": "viewer", "unit_code": "A-W1"},
+        lambda w, c: User.objects.filter(username="moi").exists(),
+    ),
+    "role grant": Form(
+        "province_admin",
+        "/accounts/users/{user}/",
+        {"role": "unit_officer", "unit_code": "A-W9"},
+        lambda w, c: w.subjects["in_a"].role_assignments.count() == 2,
+    ),
+    "user lock": Form(
+        "province_admin",
+        "/accounts/users/{user}/lock/",
+        {"active": "0"},
+        lambda w, c: not fresh(w.subjects["in_a"]).is_active,
+    ),
+    "reset password": Form(
+        "province_admin",
+        "/accounts/users/{user}/password/",
+        {},
+        lambda w, c: fresh(w.subjects["in_a"]).password != w.subjects["in_a"].password,
+    ),
+    "role end": Form(
+        "province_admin",
+        "/accounts/users/{user}/roles/{a}/end/",
+        {},
+        lambda w, c: w.assignment("in_a").valid_to is not None,
+    ),
+    "unit edit": Form(
+        "ministry_admin",
+        "/units/A-W1/edit/",
+        {"effective_date": "2026-01-01", "name": "Tên mới", "legal_basis": "QĐ 1"},
+        lambda w, c: OrgUnitVersion.objects.filter(name="Tên mới").exists(),
+    ),
+    "reorganise": Form(
+        "ministry_admin",
+        "/units/reorganise/",
+        {},  # the file is added below
+        lambda w, c: OrgUnit.objects.filter(code="C-W7").exists(),
+    ),
+}
+
+
+def _form_data(name: str, form: Form) -> dict:
+    data = dict(form.data)
+    if name == "reorganise":
+        content = "action,code,effective_date,name,kind,parent_code\ncreate,C-W7,2026-01-01,Xã Bảy,commune,C\n"
+        data["file"] = SimpleUploadedFile("x.csv", content.encode())
+    return data
+
+
+@pytest.mark.parametrize("name", FORMS)
+def test_forms_refuse_posts_without_the_csrf_token(world, name):
+    form = FORMS[name]
+    path = form.path.format(
+        user=world.subjects["in_a"].pk,
+        a=world.assignment("in_a").pk,
+        token=world.tokens.get("viewer"),
+    )
+    client = csrf_client(world, form.role)
+    response = client.post(path, _form_data(name, form))
+    assert response.status_code == 403
+    assert not form.done(world, client)
+
+    response = client.post(
+        path, {**_form_data(name, form), "csrfmiddlewaretoken": token_of(client)}
+    )
+    assert response.status_code in (200, 302)
+    assert form.done(world, client), f"{name}: the POST with the token did not take effect"
+
+
+def test_csrf_forms_cover_every_post_route():
+    """Every route whose view takes a POST has a CSRF case above."""
+    post_routes = {
+        "i18n/setlang/",
+        "accounts/login/",
+        "accounts/logout/",
+        "accounts/password/",
+        "accounts/tokens/",
+        "accounts/tokens/<int:token_id>/revoke/",
+        "accounts/users/new/",
+        "accounts/users/<int:user_id>/",
+        "accounts/users/<int:user_id>/lock/",
+        "accounts/users/<int:user_id>/password/",
+        "accounts/users/<int:user_id>/roles/<int:assignment_id>/end/",
+        "units/<str:code>/edit/",
+        "units/reorganise/",
+    }
+    covered = {resolve(form.path.format(user=1, a=2, token=3)).route for form in FORMS.values()}
+    assert covered == post_routes
+    assert post_routes <= url_patterns()
