@@ -133,24 +133,40 @@ def evaluate_units(
     version: CriteriaVersion,
     *,
     store: bool = True,
+    output: bool = True,
 ) -> dict[int, dict]:
-    """Evaluate (unit id, engine Unit) pairs for one period; store and return serialised results."""
+    """Evaluate (unit id, engine Unit) pairs for one period; store and return serialised results.
+
+    Results whose input digest equals the stored one are neither re-serialised nor rewritten
+    (explanations are the costly part); with `output=False` (batch runs) only the changed
+    results are serialised and the return value holds just those.
+    """
     spec = cached_spec(version)
     readings = readings_for_units([uid for uid, _ in units], period, spec)
     results = evaluate_many(spec, [(unit, readings[uid]) for uid, unit in units], period=period)
-    out = {uid: serialise(res, version, spec) for (uid, _), res in zip(units, results, strict=True)}
-    if store and out:
-        _store(out, period, version)
+    existing = {}
+    if store:
+        existing = {
+            row.unit_id: row
+            for row in EvaluationResult.objects.filter(
+                unit_id__in=[uid for uid, _ in units], period=period.code, criteria_version=version
+            ).only("id", "unit_id", "input_digest")
+        }
+    out = {}
+    changed = {}
+    for (uid, _), res in zip(units, results, strict=True):
+        row = existing.get(uid)
+        fresh = row is None or row.input_digest != res.input_digest
+        if output or fresh:
+            out[uid] = serialise(res, version, spec)
+        if store and fresh:
+            changed[uid] = out[uid]
+    if changed:
+        _store(changed, existing, period, version)
     return out
 
 
-def _store(out: dict[int, dict], period: Period, version: CriteriaVersion) -> None:
-    existing = {
-        row.unit_id: row
-        for row in EvaluationResult.objects.filter(
-            unit_id__in=list(out), period=period.code, criteria_version=version
-        ).only("id", "unit_id", "input_digest")
-    }
+def _store(out: dict[int, dict], existing: dict, period: Period, version: CriteriaVersion) -> None:
     new, changed = [], []
     for uid, data in out.items():
         fields = {
@@ -169,7 +185,7 @@ def _store(out: dict[int, dict], period: Period, version: CriteriaVersion) -> No
                     unit_id=uid, period=period.code, criteria_version=version, **fields
                 )
             )
-        elif row.input_digest != data["input_digest"]:
+        else:
             for key, value in fields.items():
                 setattr(row, key, value)
             row.computed_at = timezone.now()  # bulk_update does not apply auto_now
@@ -234,7 +250,7 @@ def evaluate_subtree(
     done = 0
     for start in range(0, len(units), chunk):
         with transaction.atomic():
-            evaluate_units(units[start : start + chunk], period, version)
+            evaluate_units(units[start : start + chunk], period, version, output=False)
         done += len(units[start : start + chunk])
         if progress:
             progress(done, len(units))
