@@ -288,7 +288,7 @@ def test_too_short_password_message_is_vietnamese(hierarchy, admin_a):
             unit_code="A",
         )
     assert [p.message for p in exc_info.value.problems] == [
-        "Mật khẩu quá ngắn. Nó phải chứa ít nhất 10 ký tự."
+        "Mật khẩu quá ngắn: cần có ít nhất 10 ký tự."
     ]
 
 

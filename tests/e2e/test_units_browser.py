@@ -159,8 +159,10 @@ def test_sign_in_and_browse_the_tree_through_the_reorganisation(page_and_log, mi
     # Follow a predecessor: Phường Hai existed until the merge, under A-D then A.
     predecessors.get_by_role("link", name="Phường Hai").click()
     expect(page).to_have_url(re.compile(r"/units/A-W2/"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("A-W2")
+    # It no longer exists today, so the page shows it as of its last day, and says so.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Phường Hai")
     expect(page.get_by_role("status")).to_contain_text("Đơn vị này không tồn tại vào ngày")
+    expect(page.get_by_role("status")).to_contain_text("đang hiển thị đơn vị tại ngày 30/06/2025")
     history = page.locator("#history")
     expect(history.locator("p", has_text="Đơn vị kế thừa:")).to_contain_text("Phường Chín (A-W9)")
     times = history.locator("ol.timeline > li time")

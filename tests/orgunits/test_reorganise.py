@@ -321,7 +321,7 @@ INVALID = {
     "dissolve with children": (
         [{"action": "dissolve", "code": "A", "effective_date": D}],
         1,
-        ["'A-W1' vẫn thuộc một đơn vị không còn hoạt động"],
+        ["'A-W1' vẫn thuộc đơn vị 'A' đã không còn hoạt động"],
     ),
     "child under a lower level": (
         [{"action": "reparent", "code": "C", "parent_code": "A-W9", "effective_date": D}],
