@@ -313,3 +313,33 @@ def reevaluate_after_change(*, unit: OrgUnit, period: Period, indicator_codes: s
         evaluate_units([(uid, engine)], target, version)
         redone += 1
     return redone
+
+
+@transaction.atomic
+def queue_evaluation_job(*, actor, root_code: str, period_code: str):
+    """Queue a background re-evaluation of a subtree (run by the db_worker), audited.
+
+    Protects the worker from unauthorised or malformed work: the period must parse and the
+    root must be within the actor's evaluation.run scope (NotFound otherwise).
+    """
+    from kieumau.accounts.permissions import RUN_EVALUATION
+    from kieumau.accounts.scope import can_act_on_unit
+    from kieumau.evaluation.models import EvaluationJob
+    from kieumau.evaluation.tasks import run_evaluation_job
+
+    parse_period_or_fail(period_code)
+    root = OrgUnit.objects.filter(code=root_code).first()
+    if root is None or not can_act_on_unit(actor, RUN_EVALUATION, root.pk):
+        raise NotFound.single(f"không tìm thấy đơn vị '{root_code}'", "unit not found")
+    job = EvaluationJob.objects.create(
+        root=root, period=period_code, created_by=actor if getattr(actor, "pk", None) else None
+    )
+    record(
+        actor=actor,
+        event="evaluation.job_queued",
+        target=job,
+        unit=root,
+        after={"period": period_code},
+    )
+    transaction.on_commit(lambda: run_evaluation_job.enqueue(job.pk))
+    return job

@@ -2,20 +2,22 @@
 
 import contextlib
 
-from django.db import transaction
+from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kieumau.accounts.permissions import RUN_EVALUATION, VIEW_EVALUATION
-from kieumau.accounts.scope import can_act_on_unit, has_perm
-from kieumau.audit.services import record
+from kieumau.accounts.scope import has_perm
 from kieumau.core.errors import DomainError, NotFound
 from kieumau.core.web import require_perm
 from kieumau.evaluation import selectors
 from kieumau.evaluation.models import EvaluationJob
-from kieumau.evaluation.services import evaluate_unit_code, parse_period_or_fail
-from kieumau.evaluation.tasks import run_evaluation_job
+from kieumau.evaluation.services import (
+    evaluate_unit_code,
+    parse_period_or_fail,
+    queue_evaluation_job,
+)
 from kieumau.orgunits.models import OrgUnit
 from kieumau.orgunits.selectors import parse_as_of, version_as_of
 
@@ -99,22 +101,17 @@ def matrix(request):
 @require_POST
 @require_perm(RUN_EVALUATION)
 def start_job(request):
-    under = request.POST.get("under", "").strip()
-    period_code = request.POST.get("period", "").strip()
-    parse_period_or_fail(period_code)
-    root = OrgUnit.objects.visible_to(request.user, RUN_EVALUATION).filter(code=under).first()
-    if root is None or not can_act_on_unit(request.user, RUN_EVALUATION, root.pk):
-        raise NotFound.single("không tìm thấy đơn vị", "unit not found")
-    with transaction.atomic():
-        job = EvaluationJob.objects.create(root=root, period=period_code, created_by=request.user)
-        record(
+    try:
+        job = queue_evaluation_job(
             actor=request.user,
-            event="evaluation.job_queued",
-            target=job,
-            unit=root,
-            after={"period": period_code},
+            root_code=request.POST.get("under", "").strip(),
+            period_code=request.POST.get("period", "").strip(),
         )
-        transaction.on_commit(lambda: run_evaluation_job.enqueue(job.pk))
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.summary())
+        return redirect("evaluation:matrix")
     return redirect("evaluation:job", job_id=job.pk)
 
 
