@@ -294,21 +294,3 @@ def unit_history(actor, code: str) -> UnitHistory:
             )
         ),
     )
-
-
-def predecessor_ids(unit_id: int, *, transitive: bool = True) -> list[int]:
-    """Units that merged or split into this one (all generations when transitive)."""
-    result: list[int] = []
-    frontier = [unit_id]
-    seen = {unit_id}
-    while frontier:
-        preds = list(
-            LineageLink.objects.filter(successor_id__in=frontier)
-            .exclude(predecessor_id__in=seen)
-            .values_list("predecessor_id", flat=True)
-        )
-        preds = [p for p in dict.fromkeys(preds) if p not in seen]
-        seen.update(preds)
-        result.extend(preds)
-        frontier = preds if transitive else []
-    return result
