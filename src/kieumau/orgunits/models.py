@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kieumau.core.querysets import ScopedQuerySet
 from kieumau.orgunits.choices import EventKind, Kind, Level, Status
-from kieumau.orgunits.querysets import OrgUnitQuerySet, OrgUnitVersionQuerySet
+from kieumau.orgunits.querysets import OrgUnitVersionQuerySet
 
 
 class OrgUnit(models.Model):
@@ -28,7 +28,7 @@ class OrgUnit(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OrgUnitQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

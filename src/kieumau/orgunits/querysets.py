@@ -14,12 +14,6 @@ def active_on_q(as_of: dt.date, prefix: str = "") -> Q:
     )
 
 
-class OrgUnitQuerySet(ScopedQuerySet):
-    def active_on(self, as_of: dt.date):
-        """Units that exist on `as_of` (have a version covering that date)."""
-        return self.filter(active_on_q(as_of, "versions__")).distinct()
-
-
 class OrgUnitVersionQuerySet(ScopedQuerySet):
     def active_on(self, as_of: dt.date):
         """The one version of each unit in force on `as_of`."""
