@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from kieumau.criteria.models import Indicator
 from kieumau.datavalues.models import DataValue
 from kieumau.engine import PERIOD_TYPES, Period, PeriodError, Readings, Unit, VersionSpec
 from kieumau.orgunits.choices import COMMUNE_LEVEL_KINDS
@@ -93,11 +94,12 @@ def readings_for_units(
     indicator_codes = [i.code for i in spec.indicators]
     preds = predecessor_map(unit_ids)
     all_ids = set(unit_ids) | {p for ps in preds.values() for p in ps}
+    code_of = dict(Indicator.objects.filter(code__in=indicator_codes).values_list("id", "code"))
     raw: dict[int, dict[tuple[str, str], object]] = defaultdict(dict)
     for unit_id, ind, per, value in DataValue.objects.filter(
-        unit_id__in=all_ids, period__in=codes, indicator__code__in=indicator_codes
-    ).values_list("unit_id", "indicator__code", "period", "value"):
-        raw[unit_id][(ind, per)] = value
+        unit_id__in=all_ids, period__in=codes, indicator_id__in=list(code_of)
+    ).values_list("unit_id", "indicator_id", "period", "value"):
+        raw[unit_id][(code_of[ind], per)] = value
     out: dict[int, Readings] = {}
     for unit_id in unit_ids:
         data = dict(raw.get(unit_id, {}))
