@@ -68,7 +68,9 @@ def _attach(page, log: BrowserLog):
             log.failed_requests.append(f"{response.status} {response.url}")
 
     def on_request_failed(request):
-        if not _is_favicon(request.url):
+        # ERR_ABORTED: the browser cancelled the request because the page navigated away (a form
+        # was submitted while, say, the icon was still loading); not an answer of the server.
+        if not _is_favicon(request.url) and "ERR_ABORTED" not in (request.failure or ""):
             log.failed_requests.append(f"failed {request.url}: {request.failure}")
 
     page.on("console", on_console)
