@@ -483,39 +483,37 @@ def _check_usage(spec: VersionSpec, out: list[SpecProblem]) -> None:
                 and isinstance(node.args[1], cel_ast.Literal)
             ):
                 used_scales.add(str(node.args[1].value))
-    for ind in spec.indicators:
-        if ind.code not in used_indicators:
-            out.append(
-                _p(
-                    f"Chỉ tiêu '{ind.code}'",
-                    f"$.indicators.{ind.code}",
-                    "không có quy tắc nào dùng chỉ tiêu này",
-                    "no rule uses this indicator",
-                    "warning",
-                )
+    unused = (
+        (
+            "Chỉ tiêu",
+            "indicators",
+            "chỉ tiêu",
+            "indicator",
+            [i.code for i in spec.indicators],
+            used_indicators,
+        ),
+        (
+            "Tham số",
+            "parameters",
+            "tham số",
+            "parameter",
+            [p.name for p in spec.parameters],
+            used_params,
+        ),
+        ("Thang", "scales", "thang", "scale", [s.code for s in spec.scales], used_scales),
+    )
+    for label, key, noun_vi, noun_en, names, used in unused:
+        out.extend(
+            _p(
+                f"{label} '{name}'",
+                f"$.{key}.{name}",
+                f"không có quy tắc nào dùng {noun_vi} này",
+                f"no rule uses this {noun_en}",
+                "warning",
             )
-    for p in spec.parameters:
-        if p.name not in used_params:
-            out.append(
-                _p(
-                    f"Tham số '{p.name}'",
-                    f"$.parameters.{p.name}",
-                    "không có quy tắc nào dùng tham số này",
-                    "no rule uses this parameter",
-                    "warning",
-                )
-            )
-    for s in spec.scales:
-        if s.code not in used_scales:
-            out.append(
-                _p(
-                    f"Thang '{s.code}'",
-                    f"$.scales.{s.code}",
-                    "không có quy tắc nào dùng thang này",
-                    "no rule uses this scale",
-                    "warning",
-                )
-            )
+            for name in names
+            if name not in used
+        )
 
 
 def validate_version(spec: VersionSpec) -> list[SpecProblem]:
