@@ -248,3 +248,14 @@ def test_who_may_start_and_see_jobs(client, make_user):
     job = EvaluationJob.objects.get()
     client.force_login(make_user("province_admin", "C", username="c-admin-2"))
     assert client.get(f"/evaluation/jobs/{job.pk}/").status_code == 404
+
+
+def test_scorecard_years_come_from_the_stored_results(admin):
+    for year in ("2023", "2024"):
+        evaluate_subtree(actor=CLI, root_code="A", period_code=year)
+    response = admin.get("/evaluation/units/A-W1/", {"period": "2024"})
+    history = response.context["history"]
+    assert [h["period"] for h in history] == ["2023", "2024"]
+    stored = EvaluationResult.objects.get(unit__code="A-W1", period="2024")
+    assert history[-1]["met"] == stored.met and history[-1]["total"] == stored.total
+    assert history[-1]["version"] == "QD5764 v1"

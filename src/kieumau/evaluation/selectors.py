@@ -7,30 +7,35 @@ from kieumau.accounts.permissions import VIEW_EVALUATION
 from kieumau.core.errors import NotFound
 from kieumau.engine import Period
 from kieumau.evaluation.models import EvaluationResult
-from kieumau.evaluation.services import evaluate_unit_code, version_for
+from kieumau.evaluation.services import version_for
 from kieumau.orgunits.choices import COMMUNE_LEVEL_KINDS
 from kieumau.orgunits.models import OrgUnit, OrgUnitVersion
 from kieumau.orgunits.selectors import subtree_ids
 
 
-def history_of(actor, code: str, years: range) -> list[dict]:
-    """The unit's score for each year it existed (computed now, so it is current)."""
-    out = []
-    for year in years:
-        try:
-            result = evaluate_unit_code(actor, code, str(year))
-        except NotFound:
-            continue
-        out.append(
-            {
-                "period": str(year),
-                "met": result["met"],
-                "total": result["total"],
-                "model_standard": result["model_standard"],
-                "version": result["criteria_version"],
-            }
-        )
-    return out
+def history_of(actor, code: str) -> list[dict]:
+    """The unit's stored yearly scores, oldest first (one query; kept current on every write).
+
+    Reads what the evaluation service stored instead of evaluating every year again on each
+    page view; the scorecard itself always shows a fresh evaluation of the chosen period.
+    """
+    rows = (
+        EvaluationResult.objects.visible_to(actor, VIEW_EVALUATION)
+        .filter(unit__code=code, period__regex=r"^[0-9]{4}$")
+        .select_related("criteria_version__criteria_set")
+        .order_by("period", "criteria_version__valid_from", "criteria_version__number")
+    )
+    latest = {row.period: row for row in rows}
+    return [
+        {
+            "period": period,
+            "met": row.met,
+            "total": row.total,
+            "model_standard": row.model_standard,
+            "version": row.criteria_version.label,
+        }
+        for period, row in sorted(latest.items())
+    ]
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,7 @@ def scorecard(request, code: str):
         error = exc.summary()
     except DomainError as exc:
         error = exc.summary()
-    this_year = timezone.localdate().year
-    history = selectors.history_of(request.user, code, range(this_year - 4, this_year + 1))
+    history = selectors.history_of(request.user, code)
     period = None
     with contextlib.suppress(DomainError):
         period = parse_period_or_fail(period_code)

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from kieumau.accounts.permissions import VIEW_UNITS
@@ -116,6 +117,14 @@ def units_as_of(
     if level is not None:
         versions = versions.filter(level=level)
     return [row_of(v) for v in versions.order_by("level", "unit__code")]
+
+
+def search_units(actor, as_of: dt.date, text: str, *, limit: int = 100) -> list[UnitRow]:
+    """Visible units in force on `as_of` whose name or code contains `text` (in the database)."""
+    versions = visible_versions(actor, as_of).filter(
+        Q(name__icontains=text) | Q(unit__code__icontains=text)
+    )
+    return [row_of(v) for v in versions.order_by("level", "unit__code")[:limit]]
 
 
 def version_as_of(actor, code: str, as_of: dt.date) -> OrgUnitVersion | None:

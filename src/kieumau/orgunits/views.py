@@ -26,13 +26,7 @@ def _as_of(request):
 def tree(request):
     as_of, error = _as_of(request)
     q = request.GET.get("q", "").strip()
-    results = None
-    if q:
-        results = [
-            r
-            for r in selectors.units_as_of(request.user, as_of)
-            if q.lower() in r.name.lower() or q.lower() in r.code.lower()
-        ][:100]
+    results = selectors.search_units(request.user, as_of, q) if q else None
     nodes = selectors.children_as_of(request.user, as_of, None)
     return render(
         request,
