@@ -75,7 +75,7 @@ def test_a_bad_value_exits_1_with_the_reason_on_stderr_and_stores_nothing(ready)
     assert "families (Số hộ gia đình)" in stderr
     assert "'nhiều' không phải là số" in stderr
     assert not DataValue.objects.exists()
-    assert not AuditEntry.objects.filter(event="datavalues.value_set").exists()
+    assert not AuditEntry.objects.filter(event="datavalues.values_set").exists()
 
     code, _, stderr = refused("set", "--unit", "A-W1", "--period", "2025", "khong_co=1")
     assert code == 1

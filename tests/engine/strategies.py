@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from hypothesis import strategies as st
 
 from kieumau.engine import (
@@ -14,6 +16,7 @@ from kieumau.engine import (
     GroupSpec,
     IndicatorSpec,
     ParameterSpec,
+    ReportingYear,
     ScaleSpec,
     VersionSpec,
 )
@@ -24,6 +27,10 @@ codes = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True).filter(lambda s: 
 texts = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=0, max_size=25)
 names = texts.filter(lambda s: s.strip() != "")
 dates = st.none() | st.dates()
+# First days of a reporting year: any day of a common year (1 January is the calendar year).
+reporting_years = st.just(ReportingYear()) | st.dates(
+    min_value=dt.date(2001, 1, 1), max_value=dt.date(2001, 12, 31)
+).map(lambda day: ReportingYear(day.month, day.day))
 numbers = (
     st.none()
     | st.integers(-(10**6), 10**6)
@@ -83,6 +90,7 @@ def versions(draw) -> VersionSpec:
         provisional=draw(st.booleans()),
         sources=tuple(draw(st.lists(names, max_size=3))),
         notes_vi=draw(texts),
+        reporting_year=draw(reporting_years),
         parameters=tuple(
             ParameterSpec(n, draw(param_values), draw(names), draw(texts), draw(texts), draw(texts))
             for n in param_names

@@ -19,6 +19,8 @@ VIEW_CRITERIA = "criteria.view"
 MANAGE_CRITERIA = "criteria.manage"
 VIEW_DATA = "datavalues.view"
 ENTER_DATA = "datavalues.enter"
+APPROVE_DATA = "datavalues.approve"
+UNLOCK_DATA = "datavalues.unlock"
 VIEW_EVALUATION = "evaluation.view"
 RUN_EVALUATION = "evaluation.run"
 
@@ -33,6 +35,8 @@ ALL_PERMISSIONS = frozenset(
         MANAGE_CRITERIA,
         VIEW_DATA,
         ENTER_DATA,
+        APPROVE_DATA,
+        UNLOCK_DATA,
         VIEW_EVALUATION,
         RUN_EVALUATION,
     }
@@ -53,7 +57,16 @@ class Role(models.TextChoices):
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MINISTRY_ADMIN: ALL_PERMISSIONS,
     Role.MINISTRY_VIEWER: _READ | {VIEW_AUDIT},
-    Role.PROVINCE_ADMIN: _READ | {VIEW_USERS, MANAGE_USERS, VIEW_AUDIT, ENTER_DATA, RUN_EVALUATION},
+    Role.PROVINCE_ADMIN: _READ
+    | {
+        VIEW_USERS,
+        MANAGE_USERS,
+        VIEW_AUDIT,
+        ENTER_DATA,
+        APPROVE_DATA,
+        UNLOCK_DATA,
+        RUN_EVALUATION,
+    },
     Role.PROVINCE_APPRAISER: _READ,
     Role.UNIT_OFFICER: _READ | {ENTER_DATA},
     Role.AGENCY_OFFICER: frozenset({VIEW_CRITERIA}),

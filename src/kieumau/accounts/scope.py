@@ -95,3 +95,27 @@ def can_act_on_unit(actor, perm: str, unit_id: int) -> bool:
     return OrgUnitClosure.objects.filter(
         ancestor_id__in=grant.unit_ids, descendant_id=unit_id
     ).exists()
+
+
+def users_with_perm_on(unit_id: int, perm: str):
+    """Active users who hold `perm` today on the unit or one of its ancestors (who to notify).
+
+    Ministry roles (granted on the nation) are left out unless `perm` is held nowhere closer:
+    a ward's monthly report goes to its province, not to every ministry administrator.
+    """
+    from kieumau.accounts.models import RoleAssignment, User
+    from kieumau.orgunits.models import OrgUnitClosure, OrgUnitVersion
+
+    roles = [r for r, perms in ROLE_PERMISSIONS.items() if perm in perms]
+    ancestors = OrgUnitClosure.objects.filter(descendant_id=unit_id).values("ancestor_id")
+    assignments = list(
+        RoleAssignment.objects.active_on(timezone.localdate())
+        .filter(role__in=roles, unit_id__in=ancestors, user__is_active=True)
+        .values_list("user_id", "unit_id")
+    )
+    nation = set(
+        OrgUnitVersion.objects.filter(level=Level.NATION).values_list("unit_id", flat=True)
+    )
+    local = {user for user, unit in assignments if unit not in nation}
+    chosen = local or {user for user, _ in assignments}
+    return User.objects.filter(pk__in=chosen).order_by("username")

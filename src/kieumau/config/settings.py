@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kieumau.criteria",
     "kieumau.datavalues",
     "kieumau.evaluation",
+    "kieumau.notifications",
     "kieumau.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -15,5 +15,7 @@ urlpatterns = [
     path("audit/", audit_list, name="audit"),
     path("evaluation/", include("kieumau.evaluation.urls")),
     path("criteria/", include("kieumau.criteria.urls")),
+    path("data/", include("kieumau.datavalues.urls")),
+    path("notifications/", include("kieumau.notifications.urls")),
     path("api/v1/", api.urls),
 ]

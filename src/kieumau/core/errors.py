@@ -9,16 +9,34 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Problem:
-    """One thing wrong with an input: where (row, field) and why, in Vietnamese and English."""
+    """One thing wrong with an input: where (row, field, or sheet and cell) and why.
+
+    Messages are Vietnamese with English beside them; `value` is the offending input as text,
+    so an Excel error report can show sheet, cell, value and reason in four columns.
+    """
 
     message: str
     message_en: str = ""
     field: str | None = None
     row: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    value: str | None = None
 
     def located(self) -> str:
-        """The message prefixed with its row number, as people read it."""
+        """The message prefixed with where it happened, as people read it."""
+        if self.sheet is not None:
+            where = f"Trang '{self.sheet}'" + (f", ô {self.cell}" if self.cell else "")
+            return f"{where}: {self.message}"
         return f"Dòng {self.row}: {self.message}" if self.row is not None else self.message
+
+    def as_dict(self) -> dict:
+        """The problem as JSON for the API and the import job page."""
+        out = {"message": self.message, "message_en": self.message_en, "located": self.located()}
+        for key in ("field", "row", "sheet", "cell", "value"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
 
 
 @dataclass

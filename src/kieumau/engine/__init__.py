@@ -35,7 +35,10 @@ Evaluation (``evaluate``, ``readings``, ``results``, ``digest``)
 Periods (``periods``)
     ``Period``, ``parse_period(code)``, ``format_period(p)``, ``period_containing(day, type)``,
     ``rollup(values, aggregation)``, ``ReportingYear(start_month, start_day)`` with
-    ``CALENDAR_YEAR``, ``TT124_REPORTING_YEAR``, ``TT124_RESIDENTIAL_YEAR``.
+    ``CALENDAR_YEAR``, ``TT124_REPORTING_YEAR``, ``TT124_RESIDENTIAL_YEAR``;
+    ``ReportingYear.from_code("11-16")``, ``.subperiods(year, type)``,
+    ``.subperiods_of(period, type)`` (what a year rolls up), ``.year_of_period(p)``,
+    ``.label_vi(year)``. ``VersionSpec.reporting_year`` is the version's own year.
 
 Formatting (``numbers``)
     ``format_number(value, *, lang="vi", decimals=2)``, ``format_quantity(value, unit, ...)``.

@@ -4,10 +4,13 @@ Flow for one unit and period (see :class:`_Session`):
 
 1. **Applicability.** A criterion whose ``applies_to`` excludes the unit's kind, or whose
    ``valid_from``/``valid_to`` does not contain the last day of the evaluated period, is
-   ``not_applicable`` and is left out of the totals.
+   ``not_applicable`` and is left out of the totals. A year of a version with its own reporting
+   year (TT 124) ends on that year's last day (15/11), not on 31/12.
 2. **Reading.** Every value an applicable rule reads is looked up once (:func:`.readings.lookup`):
    direct value, roll-up of shorter periods, or a problem ("chưa có số liệu", "giá trị ... không
-   phải số nguyên", "thiếu số liệu các kỳ 2025-03").
+   phải số nguyên", "thiếu số liệu các kỳ 2025-03"). A year rolls up the months, quarters and
+   half-years of the version's reporting year (:meth:`.periods.ReportingYear.subperiods_of`), and
+   the explanation of a rule reading such values names that year's dates.
 3. **Missing data first.** If any value a rule reads is missing or invalid, the criterion is
    ``missing_data`` — whatever the rest of the rule says. The rule is not run (CEL would only
    raise "undefined variable"); the explanation still shows every condition it can.
@@ -52,7 +55,7 @@ from .explain import (
 )
 from .functions import EvaluationState, from_cel, make_functions, to_cel
 from .numbers import format_quantity
-from .periods import Period, parse_period
+from .periods import MIN_YEAR, Period, ReportingYear, is_shorter, parse_period
 from .readings import Readings, as_readings, lookup
 from .results import (
     MET,
@@ -85,7 +88,14 @@ def _read_key(code: str, offset: str) -> str:
     return code + _OFFSET_SUFFIX[offset]
 
 
-def _not_applicable_reason(rule: CompiledRule, unit: Unit, period: Period) -> tuple[str, str]:
+def _not_applicable_reason(
+    rule: CompiledRule, unit: Unit, period: Period, end: dt.date
+) -> tuple[str, str]:
+    """Why a criterion does not apply to ``unit`` in ``period`` (empty when it applies).
+
+    ``end`` is the period's last day as the version counts it (a reporting year may end on
+    15/11), so a criterion's validity dates are checked against the year actually assessed.
+    """
     c = rule.criterion
     if c.applies_to and unit.kind not in c.applies_to:
         kinds_vi = ", ".join(UNIT_KIND_LABELS_VI[k] for k in c.applies_to)
@@ -96,7 +106,6 @@ def _not_applicable_reason(rule: CompiledRule, unit: Unit, period: Period) -> tu
             f"The criterion does not apply to a {UNIT_KIND_LABELS_EN[unit.kind]} (applies to: "
             f"{kinds_en}).",
         )
-    end = period.end
     if c.valid_from and end < c.valid_from:
         return (
             f"Tiêu chí chỉ áp dụng từ {format_quantity(c.valid_from)}; kỳ {period.code} kết "
@@ -144,7 +153,19 @@ class _Session:
         self.ctx.add_variable("params", {p.name: p.value for p in spec.parameters})
         params = {p.name: p.value for p in spec.parameters}
         self.indicators = spec.indicators_by_code
+        self.reporting_year = spec.reporting_year
         self.has_dates = any(i.value_type == "date" for i in spec.indicators)
+        # Per rule: the offsets at which it reads an indicator reported more often than yearly,
+        # i.e. values a reporting year other than the calendar year can change.
+        self.short_offsets = {
+            id(rule): frozenset(
+                offset
+                for code, offset in rule.reads
+                if is_shorter(self.indicators[code].period_type, "year")
+            )
+            for rule in compiled.rules
+        }
+        self._notes: dict[tuple[frozenset[str], str], tuple[str, str]] = {}
         # Per rule, computed once: what it reads (code, offset index, result key, read) and
         # the thresholds it uses.
         self.read_keys = {
@@ -174,11 +195,12 @@ class _Session:
         cached = self._plans.get(key)
         if cached is not None:
             return cached
-        probe = Unit("-", kind, period.end)
+        end = self.reporting_year.period_range(period)[1]
+        probe = Unit("-", kind, end)
         applicability = []
         reads: dict[tuple[str, str], None] = {}
         for rule in self.compiled.rules:
-            reason_vi, reason_en = _not_applicable_reason(rule, probe, period)
+            reason_vi, reason_en = _not_applicable_reason(rule, probe, period, end)
             applicability.append((rule, reason_vi, reason_en))
             if not reason_vi:
                 reads.update(dict.fromkeys(rule.reads))
@@ -234,7 +256,7 @@ class _Session:
                 values[index][code] = raw
                 used.append((code, period_code, raw))
                 continue
-            found = lookup(ind, target, readings)
+            found = lookup(ind, target, readings, self.reporting_year)
             used.extend(found.used)
             if found.ok:
                 values[index][code] = found.value
@@ -275,10 +297,12 @@ class _Session:
                     )
                 )
             else:
-                results.append(self._criterion(rule, collected, env))
+                results.append(self._criterion(rule, collected, env, period))
         return self._summarise(unit, period, results, collected.used)
 
-    def _criterion(self, rule: CompiledRule, collected: _Collected, env: Env) -> CriterionResult:
+    def _criterion(
+        self, rule: CompiledRule, collected: _Collected, env: Env, period: Period
+    ) -> CriterionResult:
         c = rule.criterion
         keys = self.read_keys[id(rule)]
         by_offset = collected.values
@@ -311,7 +335,15 @@ class _Session:
                 if not error:
                     error = f"kết quả không phải đúng/sai: {result!r}"
         explanation = Explanation(
-            _render, rule, env, status, missing, problems, error, self.indicators
+            _render,
+            rule,
+            env,
+            status,
+            missing,
+            problems,
+            error,
+            self.indicators,
+            self.period_note(rule, period),
         )
         return CriterionResult(
             c.code,
@@ -324,6 +356,26 @@ class _Session:
             explanation,
             tuple(missing),
         )
+
+    def period_note(self, rule: CompiledRule, period: Period) -> tuple[str, str]:
+        """The sentence naming the reporting year(s) a rule's rolled-up values cover, or empty.
+
+        Protects reviewers of a TT 124 result from reading "2025" as January–December: when a
+        year is evaluated under a non-calendar reporting year and the rule reads a monthly,
+        quarterly or half-yearly indicator, its explanation says which dates were summed.
+        """
+        offsets = self.short_offsets[id(rule)]
+        if not offsets or period.period_type != "year" or self.reporting_year.is_calendar:
+            return "", ""
+        key = (offsets, period.code)
+        note = self._notes.get(key)
+        if note is None:
+            note = self._notes[key] = _reporting_year_note(
+                self.reporting_year,
+                period.year,
+                earlier=bool(offsets - {"current"}) and period.year > MIN_YEAR,
+            )
+        return note
 
     def _parts(self, rule: CompiledRule) -> list[Any]:
         assert rule.parts_program is not None
@@ -381,6 +433,8 @@ class _Session:
             )
         met = totals[MET]
         total = met + totals[NOT_MET] + totals[MISSING_DATA]
+        ry = self.compiled.spec.reporting_year
+        own_year = period.period_type == "year" and not ry.is_calendar
         return UnitResult(
             unit=unit,
             period=period.code,
@@ -393,6 +447,8 @@ class _Session:
             missing_data=totals[MISSING_DATA],
             model_standard=total > 0 and met == total,
             input_digest=self.digest(unit, period, used),
+            reporting_year_vi=ry.label_vi(period.year) if own_year else "",
+            reporting_year_en=ry.label_en(period.year) if own_year else "",
         )
 
 
@@ -403,6 +459,20 @@ def _cel_values(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _reporting_year_note(ry: ReportingYear, year: int, *, earlier: bool) -> tuple[str, str]:
+    """Vietnamese and English sentence naming reporting year ``year`` (and ``year - 1``).
+
+    Kept apart from rendering so the dates are formatted once per batch, not per criterion.
+    """
+    vi = f"Số liệu tính theo {ry.label_vi(year)}"
+    en = f"Figures cover the {ry.label_en(year)}"
+    if earlier:
+        start, end = ry.range(year - 1)
+        vi += f" (năm trước: {start:%d/%m/%Y}–{end:%d/%m/%Y})"
+        en += f" (a year earlier: {start.isoformat()} to {end.isoformat()})"
+    return vi + ".", en + "."
+
+
 def _render(
     rule: CompiledRule,
     env: Env,
@@ -411,6 +481,7 @@ def _render(
     problems: dict[tuple[str, str], tuple[str, str]],
     error: str,
     indicators: Mapping[str, IndicatorSpec],
+    note: tuple[str, str] = ("", ""),
 ) -> tuple[tuple[ConditionResult, ...], str, str]:
     """Render one criterion's explanation (called lazily by :class:`Explanation`)."""
     conditions, notes_vi, notes_en = evaluate_plan(rule.plan, env)
@@ -435,6 +506,8 @@ def _render(
             notes_vi = ["không xác định được kết quả quy tắc"]
             notes_en = ["the rule result could not be determined"]
     vi, en = _explanation(conditions, status, notes_vi, notes_en)
+    if note[0]:
+        vi, en = f"{vi} {note[0]}", f"{en} {note[1]}"
     if status in (MET, NOT_MET) and all(cd.outcome for cd in conditions) != (status == MET):
         en += " [engine note: condition outcomes disagree with the rule result]"
     return conditions, vi, en

@@ -10,7 +10,7 @@ silently vanish.
 format is described in ``docs/criteria-format.md``; in short::
 
     set: {code, name_vi, name_en}
-    version, status, valid_from, valid_to, provisional, sources, notes_vi
+    version, status, valid_from, valid_to, reporting_year, provisional, sources, notes_vi
     scales:      {CODE: {name_vi, name_en, levels: [lowest, ..., highest]}}
     parameters:  {NAME: {value, label_vi, label_en, unit_vi, unit_en}}
     indicators:  {CODE: {name_vi, name_en, type, unit_vi, unit_en, period, aggregation,
@@ -34,8 +34,8 @@ from typing import Any
 
 import yaml
 
-from .errors import SpecError, SpecProblem
-from .periods import AGGREGATIONS, PERIOD_TYPES
+from .errors import PeriodError, SpecError, SpecProblem
+from .periods import AGGREGATIONS, CALENDAR_YEAR, PERIOD_TYPES, ReportingYear
 from .spec import (
     STATUSES,
     UNIT_KINDS,
@@ -57,6 +57,7 @@ _TOP_KEYS = (
     "status",
     "valid_from",
     "valid_to",
+    "reporting_year",
     "provisional",
     "sources",
     "notes_vi",
@@ -274,6 +275,28 @@ class _Reader:
             return default
         return value
 
+    def reporting_year(
+        self, data: Mapping[str, Any], key: str, place: str, path: str
+    ) -> ReportingYear:
+        """The first day of the version's reporting year ("11-16"); absent = calendar year.
+
+        Protects evaluation from a silently wrong year: a full date, a number or an impossible
+        day is an error naming the field, never a fallback to the calendar year.
+        """
+        value = data.get(key)
+        if value is None:
+            return CALENDAR_YEAR
+        try:
+            return ReportingYear.from_code(value)
+        except PeriodError as exc:
+            self.error(
+                place,
+                f"{path}.{key}",
+                f"trường '{key}': {exc.message_vi[:1].lower()}{exc.message_vi[1:]}",
+                f"field '{key}': {exc.message_en}",
+            )
+            return CALENDAR_YEAR
+
 
 def version_from_dict(data: Any, *, strict: bool = True) -> VersionSpec:
     """Build a :class:`VersionSpec` from a plain dict, or raise :class:`SpecError`.
@@ -344,6 +367,7 @@ def version_from_dict(data: Any, *, strict: bool = True) -> VersionSpec:
         provisional=provisional,
         sources=r.text_list(root, "sources", place, "$"),
         notes_vi=r.text(root, "notes_vi", place, "$"),
+        reporting_year=r.reporting_year(root, "reporting_year", place, "$"),
         parameters=tuple(parameters),
         scales=tuple(scales),
         groups=tuple(groups),
@@ -555,6 +579,8 @@ def version_to_dict(spec: VersionSpec, *, json_safe: bool = False) -> dict[str, 
     out["status"] = spec.status
     _put(out, "valid_from", _date_out(spec.valid_from, json_safe))
     _put(out, "valid_to", _date_out(spec.valid_to, json_safe))
+    if not spec.reporting_year.is_calendar:
+        out["reporting_year"] = spec.reporting_year.code
     if spec.provisional:
         out["provisional"] = True
     _put(out, "sources", spec.sources)

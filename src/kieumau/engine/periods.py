@@ -22,6 +22,14 @@ from 16 November to 15 November. :class:`ReportingYear` models such a year by it
 reporting year *N* is the one that **ends** in calendar year *N* (so TT 124's reporting year 2025
 runs 2024-11-16..2025-11-15). Period codes themselves stay calendar-based.
 
+A month, quarter or half-year **belongs to the reporting year that contains its midpoint**
+(``start + (end - start) // 2``, see :meth:`ReportingYear.year_of_period`); evaluating the year
+2025 of a version that declares such a year rolls up the shorter periods that belong to it
+(:meth:`ReportingYear.subperiods_of`). For TT 124 that is the months 2024-12..2025-11: November
+is split exactly in half, and a tie goes to the reporting year that ends in it. The midpoint is
+taken on a common (non-leap) year, so 29 February never moves a February or a first quarter into
+another reporting year: every reporting year has exactly 12 months, 4 quarters and 2 halves.
+
 This module is pure (no Django) so the engine, the data-entry forms and the reports agree on
 what "2025Q3" means.
 """
@@ -32,7 +40,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from .errors import PeriodError
@@ -338,6 +346,122 @@ class ReportingYear:
         ) != (1, 1):
             return day.year + 1
         return day.year
+
+    @property
+    def is_calendar(self) -> bool:
+        """True for the calendar year (1 January), where nothing differs from plain periods."""
+        return (self.start_month, self.start_day) == (1, 1)
+
+    @property
+    def code(self) -> str:
+        """The month-day of the first day, as criteria files write it ("11-16")."""
+        return f"{self.start_month:02d}-{self.start_day:02d}"
+
+    @classmethod
+    def from_code(cls, code: Any) -> ReportingYear:
+        """Read a month-day code ("11-16", "1-1") into a reporting year.
+
+        Protects criteria files from a start day typed as a full date, in the wrong order or
+        impossible in some years: the :class:`PeriodError` says in Vietnamese what to write.
+        """
+        text = code.strip() if isinstance(code, str) else ""
+        m = _MONTH_DAY_RE.match(text)
+        if not m:
+            raise PeriodError(
+                f"Ngày bắt đầu năm báo cáo '{code}' không hợp lệ; viết tháng-ngày dạng "
+                '"TT-NN", ví dụ "11-16" cho năm báo cáo từ 16/11 đến 15/11 năm sau',
+                f"Invalid reporting-year start '{code}'; write month-day as \"MM-DD\", e.g. "
+                '"11-16"',
+            )
+        return cls(int(m["month"]), int(m["day"]))
+
+    def year_of_period(self, period: Period) -> int:
+        """The reporting year a period belongs to: the one containing the period's midpoint.
+
+        Protects roll-ups from counting a month in two reporting years, or in none: the
+        midpoint ``start + (end - start) // 2`` lies in exactly one reporting year. It is
+        computed on a common year (2001) and placed back in the period's year, because the
+        real February is one day longer in leap years and a reporting year starting on
+        15 February would otherwise gain a February one year and lose it the next.
+        """
+        return _year_of_period(self, period.year, period.period_type, period.index)
+
+    def subperiods(self, year: int, period_type: str) -> tuple[Period, ...]:
+        """The periods of ``period_type`` that belong to reporting year ``year``, in order.
+
+        Protects the yearly roll-up of a standard with its own year (TT 124: reporting year
+        2025 sums the months 2024-12..2025-11, not 2025-01..2025-12). The calendar year gives
+        ``Period.of_year(year).subperiods(period_type)``. Periods outside years
+        1000..9999 are left out, so the first and last reporting years may be short.
+        """
+        return _reporting_subperiods(self, year, period_type)
+
+    def subperiods_of(self, period: Period, period_type: str) -> tuple[Period, ...]:
+        """The shorter periods whose values roll up into ``period`` under this reporting year.
+
+        Only a **year** is counted differently: quarters, half-years and months stay calendar
+        periods (``period.subperiods``). This is the one place the engine and the code that
+        fetches readings ask, so both always agree on which months make up a year.
+        """
+        if (
+            period.period_type == "year"
+            and not self.is_calendar
+            and _RANK.get(period_type, _RANK["year"]) < _RANK["year"]
+        ):
+            return self.subperiods(period.year, period_type)
+        return period.subperiods(period_type)
+
+    def period_range(self, period: Period) -> tuple[dt.date, dt.date]:
+        """First and last day of ``period`` as a version with this reporting year counts it.
+
+        A year is the reporting year; any other period keeps its calendar dates. Criteria
+        applicability (``valid_from``/``valid_to``) is judged on this last day, so a criterion
+        that starts after TT 124's year 2025 ended (15/11/2025) does not apply to it.
+        """
+        if period.period_type == "year" and not self.is_calendar:
+            return self.range(period.year)
+        return period.start, period.end
+
+    def label_vi(self, year: int) -> str:
+        """Vietnamese label of reporting year ``year``: "năm báo cáo 16/11/2024–15/11/2025"."""
+        start, end = self.range(year)
+        return f"năm báo cáo {start:%d/%m/%Y}–{end:%d/%m/%Y}"
+
+    def label_en(self, year: int) -> str:
+        """English label of reporting year ``year``: "reporting year 2024-11-16 to 2025-11-15"."""
+        start, end = self.range(year)
+        return f"reporting year {start.isoformat()} to {end.isoformat()}"
+
+
+_MONTH_DAY_RE = re.compile(r"^(?P<month>\d{1,2})-(?P<day>\d{1,2})$")
+_COMMON_YEAR = 2001  # not a leap year
+
+
+@lru_cache(maxsize=4096)
+def _year_of_period(ry: ReportingYear, year: int, period_type: str, index: int) -> int:
+    """Cached core of :meth:`ReportingYear.year_of_period` (called per period per unit)."""
+    if ry.is_calendar:
+        return year
+    ref = Period(_COMMON_YEAR, period_type, index)
+    mid = ref.start + (ref.end - ref.start) // 2
+    return year + 1 if (mid.month, mid.day) >= (ry.start_month, ry.start_day) else year
+
+
+@lru_cache(maxsize=1024)
+def _reporting_subperiods(ry: ReportingYear, year: int, period_type: str) -> tuple[Period, ...]:
+    """Cached core of :meth:`ReportingYear.subperiods`: a batch asks the same few years."""
+    if period_type not in _PER_YEAR:
+        raise PeriodError(
+            f"Loại kỳ '{period_type}' không hợp lệ", f"Unknown period type '{period_type}'"
+        )
+    out = []
+    for calendar_year in (year - 1, year):
+        if not MIN_YEAR <= calendar_year <= MAX_YEAR:
+            continue
+        for index in range(1, _PER_YEAR[period_type] + 1):
+            if _year_of_period(ry, calendar_year, period_type, index) == year:
+                out.append(Period(calendar_year, period_type, index))
+    return tuple(out)
 
 
 CALENDAR_YEAR = ReportingYear(1, 1)

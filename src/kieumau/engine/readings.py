@@ -7,7 +7,9 @@ Contract with the caller (the ``datavalues`` / ``evaluation`` apps):
   ``prev_period``. Shorter periods may be passed instead of the longer one: an indicator
   reported monthly can be given as 12 monthly values and is rolled up with its
   ``aggregation`` (``sum`` for counts, ``last`` for stocks). A direct value for the longer
-  period wins over the roll-up.
+  period wins over the roll-up. When the version declares a reporting year (TT 124: 16/11–15/11)
+  a **year** rolls up the shorter periods that belong to that reporting year — for TT 124's
+  2025 the months 2024-12..2025-11 — so pass those (``ReportingYear.subperiods_of`` lists them).
 * **After a merger** the new unit's earlier values are the **sums over its predecessors**,
   computed by the caller (the engine does not know the lineage): pass them as this unit's
   readings for those earlier periods. For ``last``-type stocks pass the sum as well; for
@@ -34,7 +36,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .numbers import format_quantity
-from .periods import Period, is_shorter, parse_period, rollup
+from .periods import CALENDAR_YEAR, Period, ReportingYear, is_shorter, parse_period, rollup
 from .spec import IndicatorSpec
 
 
@@ -195,11 +197,17 @@ def _bounded(indicator: IndicatorSpec, value: int | float) -> tuple[Any, str, st
     return value, "", ""
 
 
-def lookup(indicator: IndicatorSpec, period: Period, readings: Readings) -> Lookup:
+def lookup(
+    indicator: IndicatorSpec,
+    period: Period,
+    readings: Readings,
+    reporting_year: ReportingYear = CALENDAR_YEAR,
+) -> Lookup:
     """Read ``indicator`` for ``period``: direct value, or a roll-up of shorter periods.
 
     Protects the "missing is never met" rule: an absent value, a month missing from a yearly
-    sum, or an invalid value all come back with ``problem_vi`` set, never as a number.
+    sum, or an invalid value all come back with ``problem_vi`` set, never as a number. A year
+    rolls up the periods of ``reporting_year`` (the version's), not always January–December.
     """
     code = indicator.code
     period_code = period.code
@@ -208,7 +216,7 @@ def lookup(indicator: IndicatorSpec, period: Period, readings: Readings) -> Look
         value, pvi, pen = normalise(indicator, raw)
         return Lookup(value, ((code, period_code, value if not pvi else _invalid(raw)),), pvi, pen)
     if is_shorter(indicator.period_type, period.period_type):
-        subs = period.subperiods(indicator.period_type)
+        subs = reporting_year.subperiods_of(period, indicator.period_type)
         values: list[Any] = []
         used: list[tuple[str, str, Any]] = []
         missing: list[str] = []

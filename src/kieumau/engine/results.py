@@ -122,6 +122,9 @@ class UnitResult:
     ``met``/``total`` is the "x/22" figure (``total`` counts applicable criteria);
     ``model_standard`` is true only when every applicable criterion is met (and at least one
     applies). ``input_digest`` proves which inputs the result came from.
+    ``reporting_year_vi``/``reporting_year_en`` name the dates of the year assessed when the
+    version counts years differently from the calendar ("năm báo cáo 16/11/2024–15/11/2025");
+    they are empty for a calendar year and for months, quarters and half-years.
     """
 
     unit: Unit
@@ -135,6 +138,8 @@ class UnitResult:
     missing_data: int
     model_standard: bool
     input_digest: str
+    reporting_year_vi: str = ""
+    reporting_year_en: str = ""
 
     @property
     def score_text(self) -> str:

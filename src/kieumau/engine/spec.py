@@ -25,6 +25,8 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
+from .periods import CALENDAR_YEAR, ReportingYear
+
 VALUE_TYPES: tuple[str, ...] = (
     "integer",
     "decimal",
@@ -155,7 +157,10 @@ class VersionSpec:
     ``set_code`` + ``version`` identify it ("QD5764" v1). ``status`` is draft, published or
     retired; ``valid_from``/``valid_to`` is when it is in force; ``provisional`` marks a
     reconstruction that must be replaced by the official text when it is public; ``sources``
-    lists the documents it was built from.
+    lists the documents it was built from. ``reporting_year`` is the year the standard counts
+    (TT 124: ``ReportingYear(11, 16)``, 16/11–15/11); evaluating the year *N* then rolls up the
+    months, quarters and half-years that belong to reporting year *N* (see
+    :meth:`~.periods.ReportingYear.subperiods_of`). The default is the calendar year.
     """
 
     set_code: str
@@ -168,6 +173,7 @@ class VersionSpec:
     provisional: bool = False
     sources: tuple[str, ...] = ()
     notes_vi: str = ""
+    reporting_year: ReportingYear = CALENDAR_YEAR
     parameters: tuple[ParameterSpec, ...] = ()
     scales: tuple[ScaleSpec, ...] = ()
     groups: tuple[GroupSpec, ...] = ()

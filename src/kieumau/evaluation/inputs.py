@@ -2,8 +2,9 @@
 
 Implements the engine's readings contract (kieumau.engine.readings): the evaluated period, the
 same period last year and the previous period, each with the shorter periods that roll up into
-them; and, for periods in which a unit did not exist yet, the sum over its predecessors (after a
-merger, "last year" of a new ward is its old wards together).
+them — for a year, those of the criteria version's reporting year (TT 124's 2025 reads the months
+2024-12..2025-11); and, for periods in which a unit did not exist yet, the sum over its
+predecessors (after a merger, "last year" of a new ward is its old wards together).
 """
 
 import datetime as dt
@@ -14,7 +15,16 @@ from django.db.models import Q
 
 from kieumau.criteria.models import Indicator
 from kieumau.datavalues.models import DataValue
-from kieumau.engine import PERIOD_TYPES, Period, PeriodError, Readings, Unit, VersionSpec
+from kieumau.engine import (
+    CALENDAR_YEAR,
+    PERIOD_TYPES,
+    Period,
+    PeriodError,
+    Readings,
+    ReportingYear,
+    Unit,
+    VersionSpec,
+)
 from kieumau.orgunits.choices import COMMUNE_LEVEL_KINDS
 from kieumau.orgunits.models import LineageLink, OrgUnitVersion
 from kieumau.orgunits.querysets import active_on_q
@@ -22,8 +32,13 @@ from kieumau.orgunits.querysets import active_on_q
 _NUMERIC = (int, float)
 
 
-def needed_periods(period: Period) -> list[Period]:
-    """The periods whose values an evaluation of `period` may read (with their sub-periods)."""
+def needed_periods(period: Period, reporting_year: ReportingYear = CALENDAR_YEAR) -> list[Period]:
+    """The periods whose values an evaluation of `period` may read (with their sub-periods).
+
+    Pass the criteria version's `reporting_year`: a year then reads the months, quarters and
+    half-years of that reporting year (the engine asks the same `subperiods_of`), so TT 124's
+    2025 fetches 2024-12 and never a missing month silently turns a sum into "thiếu số liệu".
+    """
     anchors = [period]
     for step in (period.same_period_last_year, period.previous):
         try:
@@ -35,7 +50,7 @@ def needed_periods(period: Period) -> list[Period]:
         out[anchor.code] = anchor
         for ptype in PERIOD_TYPES:
             try:
-                for sub in anchor.subperiods(ptype):
+                for sub in reporting_year.subperiods_of(anchor, ptype):
                     out[sub.code] = sub
             except PeriodError:
                 continue
@@ -90,7 +105,7 @@ def readings_for_units(
     unit_ids: list[int], period: Period, spec: VersionSpec
 ) -> dict[int, Readings]:
     """Readings for many units at once: two queries whatever the number of units."""
-    codes = [p.code for p in needed_periods(period)]
+    codes = [p.code for p in needed_periods(period, spec.reporting_year)]
     indicator_codes = [i.code for i in spec.indicators]
     preds = predecessor_map(unit_ids)
     all_ids = set(unit_ids) | {p for ps in preds.values() for p in ps}

@@ -95,6 +95,15 @@ def serialise(result: UnitResult, version: CriteriaVersion, spec: VersionSpec) -
             "total": result.total,
             "missing_data": result.missing_data,
             "model_standard": result.model_standard,
+            # Only for a version with its own year (TT 124): "năm báo cáo 16/11/2024–15/11/2025".
+            **(
+                {
+                    "reporting_year": result.reporting_year_vi,
+                    "reporting_year_en": result.reporting_year_en,
+                }
+                if result.reporting_year_vi
+                else {}
+            ),
             "groups": [
                 {
                     "code": g.code,
@@ -267,51 +276,105 @@ def evaluate_subtree(
 
 
 def reevaluate_after_change(*, unit: OrgUnit, period: Period, indicator_codes: set[str]) -> int:
-    """Re-evaluate at once what a changed value can change; returns how many results were redone.
+    """Re-evaluate what one changed value can change (see `reevaluate_after_changes`)."""
+    return reevaluate_after_changes({unit.pk: ({period}, set(indicator_codes))})
 
-    The year containing the value is always evaluated for the unit. Every *stored* result of the
-    unit or of its successors (whose earlier periods sum this unit's values) is refreshed when
-    its evaluation reads the changed period — the period itself, a quarter or half-year
+
+def reevaluate_after_changes(changes: dict[int, tuple[set[Period], set[str]]]) -> int:
+    """Re-evaluate at once what changed values can change; returns how many results were redone.
+
+    `changes` maps a unit id to the periods and indicator codes written for it. The year
+    containing each changed period is always evaluated for the unit. Every *stored* result of
+    the unit or of its successors (whose earlier periods sum this unit's values) is refreshed
+    when its evaluation reads a changed period — the period itself, a quarter or half-year
     containing a month, the next year's "previous year", the next month's "previous period" —
-    and when its criteria version reads one of the changed indicators.
+    and when its criteria version reads one of the changed indicators. Units sharing a period
+    and version are evaluated together, so a province workbook costs one batch per period,
+    not one evaluation per unit.
     """
-    successors = list(
-        LineageLink.objects.filter(predecessor=unit).values_list("successor_id", "successor__code")
-    )
-    codes = {unit.pk: unit.code, **dict(successors)}
-    targets: dict[tuple[int, str], bool] = {(unit.pk, str(period.year)): True}
+    if not changes:
+        return 0
+    codes = dict(OrgUnit.objects.filter(pk__in=list(changes)).values_list("pk", "code"))
+    sources: dict[int, set[int]] = {uid: {uid} for uid in changes}
+    for pred, succ, succ_code in LineageLink.objects.filter(
+        predecessor_id__in=list(changes)
+    ).values_list("predecessor_id", "successor_id", "successor__code"):
+        codes[succ] = succ_code
+        sources.setdefault(succ, set()).add(pred)
+    targets: dict[tuple[int, str], tuple[bool, set[str]]] = {}
+
+    def add(uid: int, period_code: str, always: bool, indicator_codes: set[str]) -> None:
+        was_always, known = targets.get((uid, period_code), (False, set()))
+        targets[(uid, period_code)] = (was_always or always, known | indicator_codes)
+
+    def reporting_year(period: Period):
+        try:
+            return cached_spec(version_for(Period.of_year(period.year))).reporting_year
+        except NotFound:
+            return None
+
+    for uid, (periods, indicator_codes) in changes.items():
+        for period in periods:
+            year_rule = reporting_year(period)
+            year = year_rule.year_of_period(period) if year_rule is not None else period.year
+            add(uid, str(year), True, indicator_codes)
+    reads_cache: dict[str, set[str]] = {}
     for uid, stored_period in (
-        EvaluationResult.objects.filter(unit_id__in=list(codes))
+        EvaluationResult.objects.filter(unit_id__in=list(sources))
         .values_list("unit_id", "period")
         .distinct()
     ):
-        try:
-            reads = {p.code for p in needed_periods(parse_period(stored_period))}
-        except PeriodError:
-            continue
-        if period.code in reads:
-            targets.setdefault((uid, stored_period), False)
+        if stored_period not in reads_cache:
+            try:
+                target = parse_period(stored_period)
+                year_rule = reporting_year(target)
+                reads_cache[stored_period] = {
+                    p.code
+                    for p in (
+                        needed_periods(target, year_rule)
+                        if year_rule is not None
+                        else needed_periods(target)
+                    )
+                }
+            except PeriodError:
+                reads_cache[stored_period] = set()
+        for source in sources[uid]:
+            periods, indicator_codes = changes[source]
+            if any(p.code in reads_cache[stored_period] for p in periods):
+                add(uid, stored_period, False, indicator_codes)
+    by_period: dict[str, list[tuple[int, bool, set[str]]]] = {}
+    for (uid, period_code), (always, indicator_codes) in sorted(targets.items()):
+        by_period.setdefault(period_code, []).append((uid, always, indicator_codes))
     redone = 0
-    for (uid, period_code), always in sorted(targets.items()):
+    for period_code, rows in by_period.items():
         target = parse_period(period_code)
         try:
             version = version_for(target)
         except NotFound:
             continue
-        if not any(affected_criteria(cached_spec(version), code) for code in indicator_codes):
-            continue
-        engine = engine_unit(uid, codes[uid], target)
-        if engine is None:
-            continue
-        if (
-            not always
-            and not EvaluationResult.objects.filter(
-                unit_id=uid, period=period_code, criteria_version=version
-            ).exists()
-        ):
-            continue
-        evaluate_units([(uid, engine)], target, version)
-        redone += 1
+        spec = cached_spec(version)
+        relevant = [
+            (uid, always)
+            for uid, always, indicator_codes in rows
+            if any(affected_criteria(spec, code) for code in indicator_codes)
+        ]
+        stored = set(
+            EvaluationResult.objects.filter(
+                unit_id__in=[uid for uid, always in relevant if not always],
+                period=period_code,
+                criteria_version=version,
+            ).values_list("unit_id", flat=True)
+        )
+        batch = []
+        for uid, always in relevant:
+            if not always and uid not in stored:
+                continue
+            engine = engine_unit(uid, codes[uid], target)
+            if engine is not None:
+                batch.append((uid, engine))
+        if batch:
+            evaluate_units(batch, target, version, output=False)
+            redone += len(batch)
     return redone
 
 
