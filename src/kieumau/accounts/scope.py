@@ -119,3 +119,36 @@ def users_with_perm_on(unit_id: int, perm: str):
     local = {user for user, unit in assignments if unit not in nation}
     chosen = local or {user for user, _ in assignments}
     return User.objects.filter(pk__in=chosen).order_by("username")
+
+
+def recipients_by_unit(unit_ids, perm: str) -> dict[int, list]:
+    """`users_with_perm_on` for many units at once (three queries), for batch reminders."""
+    from kieumau.accounts.models import RoleAssignment, User
+    from kieumau.orgunits.models import OrgUnitClosure, OrgUnitVersion
+
+    unit_ids = list(unit_ids)
+    roles = [r for r, perms in ROLE_PERMISSIONS.items() if perm in perms]
+    holders: dict[int, set[int]] = {}
+    for user_id, unit_id in (
+        RoleAssignment.objects.active_on(timezone.localdate())
+        .filter(role__in=roles, user__is_active=True)
+        .values_list("user_id", "unit_id")
+    ):
+        holders.setdefault(unit_id, set()).add(user_id)
+    if not holders:
+        return {uid: [] for uid in unit_ids}
+    nation = set(
+        OrgUnitVersion.objects.filter(level=Level.NATION).values_list("unit_id", flat=True)
+    )
+    chosen: dict[int, set[int]] = {uid: set() for uid in unit_ids}
+    national: dict[int, set[int]] = {uid: set() for uid in unit_ids}
+    for ancestor, descendant in OrgUnitClosure.objects.filter(
+        descendant_id__in=unit_ids, ancestor_id__in=list(holders)
+    ).values_list("ancestor_id", "descendant_id"):
+        target = national if ancestor in nation else chosen
+        target[descendant] |= holders[ancestor]
+    users = User.objects.in_bulk({u for s in [*chosen.values(), *national.values()] for u in s})
+    return {
+        uid: sorted((users[u] for u in (chosen[uid] or national[uid])), key=lambda u: u.username)
+        for uid in unit_ids
+    }

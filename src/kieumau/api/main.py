@@ -25,7 +25,8 @@ def domain_error(request: HttpRequest, exc: DomainError):
         {
             "detail": exc.summary(),
             "errors": [
-                {"message": p.message, "message_en": p.message_en, "field": p.field, "row": p.row}
+                {k: v for k, v in p.as_dict().items() if k != "located"}
+                | {"field": p.field, "row": p.row}
                 for p in exc.problems
             ],
         },
@@ -34,11 +35,13 @@ def domain_error(request: HttpRequest, exc: DomainError):
 
 
 def _register() -> None:
+    from kieumau.datavalues.api import router as datavalues_router
     from kieumau.evaluation.api import router as evaluation_router
     from kieumau.orgunits.api import router as orgunits_router
 
     api.add_router("/units", orgunits_router, tags=["units"])
     api.add_router("/units", evaluation_router, tags=["evaluation"])
+    api.add_router("/datavalues", datavalues_router, tags=["datavalues"])
 
 
 _register()

@@ -1,14 +1,17 @@
 """What every page's navigation needs to know about the signed-in user."""
 
 from kieumau.accounts.permissions import (
+    ENTER_DATA,
     MANAGE_UNITS,
     VIEW_AUDIT,
     VIEW_CRITERIA,
+    VIEW_DATA,
     VIEW_EVALUATION,
     VIEW_UNITS,
     VIEW_USERS,
 )
 from kieumau.accounts.scope import has_perm
+from kieumau.notifications.selectors import unread_count
 
 
 def navigation(request):
@@ -23,5 +26,8 @@ def navigation(request):
             "audit": has_perm(user, VIEW_AUDIT),
             "evaluation": has_perm(user, VIEW_EVALUATION),
             "criteria": has_perm(user, VIEW_CRITERIA),
+            "data": has_perm(user, VIEW_DATA),
+            "enter_data": has_perm(user, ENTER_DATA),
+            "unread": unread_count(user),
         }
     }

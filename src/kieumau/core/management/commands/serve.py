@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve the app with gunicorn and run the django-tasks db_worker beside it."
+    help = "Serve the app with gunicorn; run the db_worker and the daily scheduler beside it."
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -41,7 +41,8 @@ class Command(BaseCommand):
             env=env,
         )
         worker = subprocess.Popen([kieumau, "db_worker"], env=env)  # noqa: S603
-        children = [web, worker]
+        scheduler = subprocess.Popen([kieumau, "scheduler"], env=env)  # noqa: S603
+        children = [web, worker, scheduler]
         self.stdout.write(f"kieumau: http://{host}:{port}  (Ctrl-C để dừng / to stop)")
 
         def stop(*_):

@@ -52,4 +52,12 @@ class Command(BaseCommand):
                 f"{loaded['evaluated']:,} kết quả đánh giá / default criteria, demo values and "
                 "evaluations loaded."
             )
+        from kieumau.datavalues.demo_reports import load_demo_reports
+
+        reports = load_demo_reports()
+        if reports["reports"]:
+            self.stdout.write(
+                f"Biểu mẫu báo cáo và {reports['reports']:,} báo cáo tháng mẫu đã nạp / "
+                "report forms and demo monthly reports loaded."
+            )
         self.stdout.write(login_block(logins, port=os.environ.get("PORT") or "8000"))
