@@ -172,6 +172,7 @@ def check(request, unit: str, form: str, period: str):
         for row in rows
         if request.POST.get(f"v_{row.indicator.code}", "").strip() not in ("", row.text)
     ]
+    affected = {c["code"]: c for row in changed for c in row.affects}
     return render(
         request,
         "datavalues/_checks.html",
@@ -179,8 +180,13 @@ def check(request, unit: str, form: str, period: str):
             "problems": problems + [p.located() for p in outcome.errors],
             "warnings": [p.located() for p in outcome.warnings],
             "changed": changed,
+            "affected": [affected[k] for k in sorted(affected, key=_criterion_order)],
         },
     )
+
+
+def _criterion_order(code: str) -> list[int]:
+    return [int(part) for part in code.split(".") if part.isdigit()]
 
 
 @require_perm(VIEW_DATA)
