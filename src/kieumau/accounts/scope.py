@@ -98,31 +98,17 @@ def can_act_on_unit(actor, perm: str, unit_id: int) -> bool:
 
 
 def users_with_perm_on(unit_id: int, perm: str):
-    """Active users who hold `perm` today on the unit or one of its ancestors (who to notify).
-
-    Ministry roles (granted on the nation) are left out unless `perm` is held nowhere closer:
-    a ward's monthly report goes to its province, not to every ministry administrator.
-    """
-    from kieumau.accounts.models import RoleAssignment, User
-    from kieumau.orgunits.models import OrgUnitClosure, OrgUnitVersion
-
-    roles = [r for r, perms in ROLE_PERMISSIONS.items() if perm in perms]
-    ancestors = OrgUnitClosure.objects.filter(descendant_id=unit_id).values("ancestor_id")
-    assignments = list(
-        RoleAssignment.objects.active_on(timezone.localdate())
-        .filter(role__in=roles, unit_id__in=ancestors, user__is_active=True)
-        .values_list("user_id", "unit_id")
-    )
-    nation = set(
-        OrgUnitVersion.objects.filter(level=Level.NATION).values_list("unit_id", flat=True)
-    )
-    local = {user for user, unit in assignments if unit not in nation}
-    chosen = local or {user for user, _ in assignments}
-    return User.objects.filter(pk__in=chosen).order_by("username")
+    """Active users to notify about `unit_id` under `perm` (see `recipients_by_unit`)."""
+    return recipients_by_unit([unit_id], perm)[unit_id]
 
 
 def recipients_by_unit(unit_ids, perm: str) -> dict[int, list]:
-    """`users_with_perm_on` for many units at once (three queries), for batch reminders."""
+    """For each unit, the active users holding `perm` today on its *nearest* ancestor that has any.
+
+    A ward's reminder goes to the ward's own officers, not to everyone above who could also
+    enter its data; when the ward has none, it goes one level up (the province's
+    administrators), so that somebody is always told. Three queries for any number of units.
+    """
     from kieumau.accounts.models import RoleAssignment, User
     from kieumau.orgunits.models import OrgUnitClosure, OrgUnitVersion
 
@@ -137,18 +123,23 @@ def recipients_by_unit(unit_ids, perm: str) -> dict[int, list]:
         holders.setdefault(unit_id, set()).add(user_id)
     if not holders:
         return {uid: [] for uid in unit_ids}
-    nation = set(
-        OrgUnitVersion.objects.filter(level=Level.NATION).values_list("unit_id", flat=True)
-    )
-    chosen: dict[int, set[int]] = {uid: set() for uid in unit_ids}
-    national: dict[int, set[int]] = {uid: set() for uid in unit_ids}
+    depth: dict[int, int] = {}
+    for uid, level in OrgUnitVersion.objects.filter(unit_id__in=list(holders)).values_list(
+        "unit_id", "level"
+    ):
+        depth[uid] = max(depth.get(uid, 0), level)
+    nearest: dict[int, tuple[int, set[int]]] = {}
     for ancestor, descendant in OrgUnitClosure.objects.filter(
         descendant_id__in=unit_ids, ancestor_id__in=list(holders)
     ).values_list("ancestor_id", "descendant_id"):
-        target = national if ancestor in nation else chosen
-        target[descendant] |= holders[ancestor]
-    users = User.objects.in_bulk({u for s in [*chosen.values(), *national.values()] for u in s})
+        level = depth.get(ancestor, 0)
+        best = nearest.get(descendant)
+        if best is None or level > best[0]:
+            nearest[descendant] = (level, set(holders[ancestor]))
+        elif level == best[0]:
+            best[1].update(holders[ancestor])
+    users = User.objects.in_bulk({u for _, chosen in nearest.values() for u in chosen})
     return {
-        uid: sorted((users[u] for u in (chosen[uid] or national[uid])), key=lambda u: u.username)
+        uid: sorted((users[u] for u in nearest.get(uid, (0, set()))[1]), key=lambda u: u.username)
         for uid in unit_ids
     }
