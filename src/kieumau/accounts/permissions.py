@@ -21,6 +21,12 @@ VIEW_DATA = "datavalues.view"
 ENTER_DATA = "datavalues.enter"
 APPROVE_DATA = "datavalues.approve"
 UNLOCK_DATA = "datavalues.unlock"
+VIEW_ASSESSMENTS = "assessments.view"
+SELF_ASSESS = "assessments.self"
+REGISTER_CASES = "assessments.register"
+FORWARD_CASES = "assessments.forward"
+APPRAISE_CASES = "assessments.appraise"
+RECOGNISE_CASES = "assessments.recognise"
 VIEW_EVALUATION = "evaluation.view"
 RUN_EVALUATION = "evaluation.run"
 
@@ -39,9 +45,15 @@ ALL_PERMISSIONS = frozenset(
         UNLOCK_DATA,
         VIEW_EVALUATION,
         RUN_EVALUATION,
+        VIEW_ASSESSMENTS,
+        SELF_ASSESS,
+        REGISTER_CASES,
+        FORWARD_CASES,
+        APPRAISE_CASES,
+        RECOGNISE_CASES,
     }
 )
-_READ = frozenset({VIEW_UNITS, VIEW_CRITERIA, VIEW_DATA, VIEW_EVALUATION})
+_READ = frozenset({VIEW_UNITS, VIEW_CRITERIA, VIEW_DATA, VIEW_EVALUATION, VIEW_ASSESSMENTS})
 
 
 class Role(models.TextChoices):
@@ -66,9 +78,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         APPROVE_DATA,
         UNLOCK_DATA,
         RUN_EVALUATION,
+        REGISTER_CASES,
+        SELF_ASSESS,
+        APPRAISE_CASES,
     },
-    Role.PROVINCE_APPRAISER: _READ,
-    Role.UNIT_OFFICER: _READ | {ENTER_DATA},
+    Role.PROVINCE_APPRAISER: _READ | {APPRAISE_CASES},
+    Role.UNIT_OFFICER: _READ | {ENTER_DATA, SELF_ASSESS, FORWARD_CASES},
     Role.AGENCY_OFFICER: frozenset({VIEW_CRITERIA}),
     Role.VIEWER: _READ,
 }
