@@ -129,7 +129,7 @@ def test_full_flow_officer_appraiser_ministry(people):
         AuditEntry.objects.filter(
             event__startswith="assessments.case_", target_id=str(case.pk)
         ).count()
-        == 4
+        == 5  # registered, submitted, approved, recognised, revoked
     )
 
 
