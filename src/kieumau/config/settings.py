@@ -6,13 +6,18 @@ KIEUMAU_SECRET_KEY     secret key (default: generated once into var/secret_key)
 KIEUMAU_ALLOWED_HOSTS  comma-separated host names (default: 127.0.0.1,localhost)
 KIEUMAU_SECURE         "1" behind HTTPS: secure cookies, HSTS, SSL redirect
 KIEUMAU_EMAIL_URL      "smtp://host:port" or "console" (default: console)
+KIEUMAU_EVIDENCE_MAX_BYTES        largest evidence file (default 20 MB)
+KIEUMAU_EVIDENCE_STORAGE          storage backend of evidence files (default: var/evidence)
+KIEUMAU_EVIDENCE_STORAGE_OPTIONS  JSON options of that backend
 """
 
+import json
 import os
 from urllib.parse import urlparse
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from kieumau.config.paths import project_root, var_dir
 from kieumau.config.secret import load_or_create_secret_key
@@ -51,6 +56,7 @@ INSTALLED_APPS = [
     "kieumau.datavalues",
     "kieumau.evaluation",
     "kieumau.notifications",
+    "kieumau.assessments",
     "kieumau.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -188,14 +194,56 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [os.path.join(PACKAGE_DIR, "static")]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+
+
+def _evidence_storage() -> dict:
+    """The "evidence" storage: files under var/evidence, or the backend the environment names.
+
+    KIEUMAU_EVIDENCE_STORAGE is a Django storage class's dotted path (for S3-compatible object
+    storage, django-storages' "storages.backends.s3.S3Storage"), KIEUMAU_EVIDENCE_STORAGE_OPTIONS
+    a JSON object of its options. A malformed value stops the start-up with a clear message
+    instead of silently writing evidence somewhere else.
+    """
+    backend = os.environ.get("KIEUMAU_EVIDENCE_STORAGE", "").strip()
+    if not backend:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": VAR_DIR / "evidence",
+                "file_permissions_mode": 0o640,
+                "directory_permissions_mode": 0o750,
+            },
+        }
+    raw = os.environ.get("KIEUMAU_EVIDENCE_STORAGE_OPTIONS", "").strip() or "{}"
+    try:
+        options = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"KIEUMAU_EVIDENCE_STORAGE_OPTIONS is not valid JSON: {exc}"
+        ) from exc
+    if not isinstance(options, dict):
+        raise ImproperlyConfigured("KIEUMAU_EVIDENCE_STORAGE_OPTIONS must be a JSON object")
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "evidence": _evidence_storage(),
 }
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Largest workbook accepted by the Excel import (web upload, background job, `kieumau data
+# import`); bigger files are refused before they are read. A province workbook of 72,000 values
+# is about 0.5 MB.
+KIEUMAU_UPLOAD_MAX_BYTES = int(os.environ.get("KIEUMAU_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# Largest evidence file (PDF, image, Word, Excel) a unit may upload; bigger files are refused
+# before they are read.
+KIEUMAU_EVIDENCE_MAX_BYTES = int(
+    os.environ.get("KIEUMAU_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024))
+)
 
 CACHES = {
     "default": {

@@ -17,6 +17,7 @@ urlpatterns = [
     path("criteria/", include("kieumau.criteria.urls")),
     path("data/", include("kieumau.datavalues.urls")),
     path("notifications/", include("kieumau.notifications.urls")),
+    path("assessments/evidence/", include("kieumau.assessments.evidence_urls")),
     path("assessments/", include("kieumau.assessments.urls")),
     path("api/v1/", api.urls),
 ]

@@ -19,12 +19,12 @@ from django.utils import timezone
 
 from kieumau.accounts.permissions import ENTER_DATA
 from kieumau.accounts.scope import grant_for
-from kieumau.audit.services import record
+from kieumau.audit.services import record_many
 from kieumau.core.actors import SystemActor
 from kieumau.core.errors import Conflict, Problem, ValidationFailed
 from kieumau.criteria.models import Indicator
 from kieumau.datavalues.checks import run_checks
-from kieumau.datavalues.choices import LOCKED_STATUSES
+from kieumau.datavalues.choices import LOCKED_STATUSES, STATUS_VI
 from kieumau.datavalues.forms_catalog import FormCatalog
 from kieumau.datavalues.models import DataValue, Submission
 from kieumau.datavalues.parsing import parse_value
@@ -251,12 +251,14 @@ def _apply(actor, entries, source, synthetic, reevaluate, today) -> BatchResult:
         ]
         for key, items in by_report.items()
     }
+    for form in {form.pk: form for forms in forms_of_report.values() for form in forms}.values():
+        catalog.prime(form, [uid for uid, _ in by_report])
     wanted = {ind for _, ind, _ in parsed} | {
         ind for forms in forms_of_report.values() for form in forms for ind in form.indicator_ids
     }
     existing_rows = {
         (dv.unit_id, dv.indicator_id, dv.period): dv
-        for dv in DataValue.objects.select_for_update()
+        for dv in DataValue.objects.select_for_update(of=("self",))
         .filter(
             unit_id__in={uid for uid, _ in by_report},
             period__in={p for _, p in by_report},
@@ -277,8 +279,8 @@ def _apply(actor, entries, source, synthetic, reevaluate, today) -> BatchResult:
                 for ind in touched:
                     problems.append(
                         items[ind][1].problem(
-                            f"báo cáo '{form.name_vi}' kỳ {period_code} của '{unit.code}' đã "
-                            f"{sub.get_status_display().lower()}, không sửa được số liệu; "
+                            f"báo cáo '{form.name_vi}' kỳ {period_code} của '{unit.code}' "
+                            f"{STATUS_VI[sub.status]}, không sửa được số liệu; "
                             "đề nghị cấp tỉnh trả lại hoặc mở khóa",
                             "report is locked",
                         )
@@ -416,17 +418,20 @@ def _write(
             ["value", "revision", "updated_by", "updated_at", "is_synthetic"],
             batch_size=1000,
         )
-    for (uid, period_code), diff in sorted(audit.items()):
-        unit = unit_by_id[uid]
-        record(
-            actor=actor,
-            event="datavalues.values_set",
-            unit=unit,
-            target_repr=f"{unit.code} {period_code}",
-            before=diff["before"],
-            after=diff["after"],
-            note=source,
-        )
+    record_many(
+        actor=actor,
+        entries=[
+            {
+                "event": "datavalues.values_set",
+                "unit": unit_by_id[uid],
+                "target_repr": f"{unit_by_id[uid].code} {period_code}",
+                "before": diff["before"],
+                "after": diff["after"],
+                "note": source,
+            }
+            for (uid, period_code), diff in sorted(audit.items())
+        ],
+    )
     if reevaluate and changes:
         from kieumau.evaluation.services import reevaluate_after_changes
 
