@@ -98,6 +98,14 @@ def _writable_unit_ids(actor, unit_ids: list[int]) -> set[int]:
     )
 
 
+def _same(stored: dict[int, object], indicator_id: int, value: object) -> bool:
+    """Whether `value` equals the stored value, type included (1 and True differ)."""
+    if indicator_id not in stored:
+        return False
+    current = stored[indicator_id]
+    return current == value and type(current) is type(value)
+
+
 def _refuse(problems: list[Problem], cls=ValidationFailed):
     if len(problems) > MAX_LISTED_PROBLEMS:
         extra = len(problems) - MAX_LISTED_PROBLEMS
@@ -272,8 +280,17 @@ def _apply(actor, entries, source, synthetic, reevaluate, today) -> BatchResult:
     warnings: list[Problem] = []
     for (uid, period_code), items in by_report.items():
         unit = unit_by_id[uid]
+        stored = stored_by_report.get((uid, period_code), {})
         for form in forms_of_report[(uid, period_code)]:
-            touched = [ind for ind in items if ind in form.indicator_ids]
+            # A value written again unchanged is not an edit: it passes locked reports and
+            # closed periods (a province workbook pre-fills every ward, submitted or not).
+            touched = [
+                ind
+                for ind in items
+                if ind in form.indicator_ids and not _same(stored, ind, items[ind][0])
+            ]
+            if not touched:
+                continue
             sub = submissions.get((form.pk, uid, period_code))
             if sub is not None and sub.status in LOCKED_STATUSES:
                 for ind in touched:
@@ -294,7 +311,6 @@ def _apply(actor, entries, source, synthetic, reevaluate, today) -> BatchResult:
                     for ind in touched:
                         problems.append(items[ind][1].problem(reason, "period not open"))
                     continue
-            stored = stored_by_report.get((uid, period_code), {})
             combined = {
                 form.code_of[ind]: value for ind, value in stored.items() if ind in form.code_of
             }

@@ -23,6 +23,24 @@ class SubmissionAction(models.TextChoices):
     COMMENT = "comment", _("Comment")
 
 
+# Fixed Vietnamese words for the services' messages (which are Vietnamese in every language, with
+# English beside them): the UI labels above are past participles in the active language and do
+# not fit "không thể … báo cáo" or "báo cáo … đã …".
+STATUS_VI = {
+    SubmissionStatus.DRAFT: "dự thảo",
+    SubmissionStatus.SUBMITTED: "đã nộp",
+    SubmissionStatus.RETURNED: "bị trả lại",
+    SubmissionStatus.APPROVED: "đã duyệt",
+}
+ACTION_VI = {
+    SubmissionAction.SUBMIT: "nộp",
+    SubmissionAction.APPROVE: "duyệt",
+    SubmissionAction.RETURN: "trả lại",
+    SubmissionAction.UNLOCK: "mở khóa",
+    SubmissionAction.COMMENT: "ghi ý kiến",
+}
+
+
 class CheckKind(models.TextChoices):
     NOT_GREATER = "not_greater", _("Sum of parts does not exceed the total")
     PERCENTAGE = "percentage", _("Stated percentage agrees with its parts")

@@ -84,6 +84,10 @@ def _extra_indicator(code: str, d: dict, place: str, problems: list[Problem]) ->
     }
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _validate(data) -> tuple[list[dict], dict[str, dict]]:
     """Every form of the file, checked as a whole; raises ValidationFailed listing all problems."""
     problems: list[Problem] = []
@@ -112,11 +116,31 @@ def _validate(data) -> tuple[list[dict], dict[str, dict]]:
             if kind not in Kind.values:
                 problems.append(Problem(f"{place}: loại đơn vị '{kind}' không hợp lệ", "bad kind"))
         due = form.get("due") or {}
+        if not isinstance(due, dict):
+            problems.append(Problem(f"{place}: 'due' phải có dạng {{day: 18}}", "bad due"))
+            due = {}
         day = due.get("day", 18)
-        if not isinstance(day, int) or not 1 <= day <= 31:
+        if not _is_int(day) or not 1 <= day <= 31:
             problems.append(
                 Problem(f"{place}: ngày hạn nộp '{day}' phải từ 1 đến 31", "bad due day")
             )
+        months_after = due.get("months_after", 1)
+        if not _is_int(months_after) or not 0 <= months_after <= 12:
+            problems.append(
+                Problem(
+                    f"{place}: số tháng sau kỳ '{months_after}' phải từ 0 đến 12",
+                    "bad months_after",
+                )
+            )
+        for key, default, label in (
+            ("expiry_days", 0, "số ngày mở nhập sau hạn"),
+            ("remind_days_before", 3, "số ngày nhắc trước hạn"),
+        ):
+            days = form.get(key, default)
+            if not _is_int(days) or not 0 <= days <= 366:
+                problems.append(
+                    Problem(f"{place}: {label} '{days}' phải từ 0 đến 366", f"bad {key}")
+                )
         for ind_code, d in (form.get("extra_indicators") or {}).items():
             extras[ind_code] = _extra_indicator(
                 ind_code, d or {}, f"{place}, chỉ tiêu '{ind_code}'", problems
@@ -154,7 +178,7 @@ def _validate(data) -> tuple[list[dict], dict[str, dict]]:
                 "unit_kinds": kinds,
                 "sections": sections,
                 "due_day": day,
-                "due_months_after": due.get("months_after", 1),
+                "due_months_after": months_after,
             }
         )
     if problems:

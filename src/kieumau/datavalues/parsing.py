@@ -31,6 +31,15 @@ def _number(raw) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _bound(number) -> str:
+    """A limit as Vietnamese write it (0, 100, 1,5), or "…" when there is none."""
+    if number is None:
+        return "…"
+    if float(number).is_integer():
+        return str(int(number))
+    return str(number).replace(".", ",")
+
+
 def parse_value(indicator, raw, *, where: str = ""):
     """The typed value of `raw` for `indicator`, or a Problem saying why not (in Vietnamese).
 
@@ -62,7 +71,7 @@ def parse_value(indicator, raw, *, where: str = ""):
             low = 0 if low is None else low
             high = 100 if high is None else high
         if (low is not None and number < low) or (high is not None and number > high):
-            bounds = f"từ {low if low is not None else '…'} đến {high if high is not None else '…'}"
+            bounds = f"từ {_bound(low)} đến {_bound(high)}"
             return None, Problem(
                 f"{label}: {raw} nằm ngoài giới hạn cho phép ({bounds})",
                 "out of bounds",

@@ -333,6 +333,7 @@ def report_status(
     }
     catalog = FormCatalog.load(active_only=False)
     cform = catalog.forms[form.pk]
+    catalog.prime(cform, [v[0] for v in versions])
     parents, province_names = _province_of(period.end)
     rows, by_province = [], {}
     for uid, code, name, parent in versions:

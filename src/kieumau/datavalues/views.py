@@ -5,6 +5,7 @@ goes through the scoped selectors (404 out of scope); every write through a serv
 """
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -114,16 +115,20 @@ def entry(request, unit: str, form: str, period: str):
             raise Http404
         entries, typed = _posted_values(request, sheet)
         try:
-            result = None
-            if entries:
-                result = apply_entries(actor=request.user, entries=entries, source="form")
+            # Save and submit land together or not at all: a refused submission keeps no
+            # values either, as the page then says.
+            with transaction.atomic():
+                result = None
+                if entries:
+                    result = apply_entries(actor=request.user, entries=entries, source="form")
+                if request.POST.get("action") == "submit":
+                    transition(
+                        actor=request.user,
+                        submission_id=sheet.submission.pk,
+                        action="submit",
+                        expected_revision=int(request.POST.get("sub_rev", "0") or 0),
+                    )
             if request.POST.get("action") == "submit":
-                transition(
-                    actor=request.user,
-                    submission_id=sheet.submission.pk,
-                    action="submit",
-                    expected_revision=int(request.POST.get("sub_rev", "0") or 0),
-                )
                 messages.success(request, _("Report submitted to the province."))
             else:
                 messages.success(

@@ -17,7 +17,12 @@ from kieumau.accounts.scope import can_act_on_unit, users_with_perm_on
 from kieumau.audit.services import record
 from kieumau.core.errors import Conflict, NotFound, Problem, ValidationFailed
 from kieumau.datavalues.checks import run_checks
-from kieumau.datavalues.choices import SubmissionAction, SubmissionStatus
+from kieumau.datavalues.choices import (
+    ACTION_VI,
+    STATUS_VI,
+    SubmissionAction,
+    SubmissionStatus,
+)
 from kieumau.datavalues.forms_catalog import FormCatalog
 from kieumau.datavalues.models import DataSet, DataValue, Submission, SubmissionEvent
 from kieumau.datavalues.schedule import due_date
@@ -119,7 +124,7 @@ def transition(
     if action not in TRANSITIONS:
         raise ValidationFailed.single(f"thao tác '{action}' không hợp lệ", "unknown action")
     sub = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("dataset", "unit")
         .filter(pk=submission_id)
         .first()
@@ -127,7 +132,7 @@ def transition(
     sources, target, perm = TRANSITIONS[action]
     if sub is None or not can_act_on_unit(actor, perm, sub.unit_id):
         raise NotFound.single("không tìm thấy báo cáo", "report not found")
-    label = SubmissionStatus(sub.status).label
+    label = STATUS_VI[sub.status]
     if expected_revision is not None and expected_revision != sub.revision:
         raise Conflict.single(
             f"báo cáo đã thay đổi trạng thái ({label}) sau khi bạn mở trang; hãy tải lại",
@@ -136,8 +141,7 @@ def transition(
         )
     if sub.status not in sources:
         raise Conflict.single(
-            f"không thể {SubmissionAction(action).label.lower()} báo cáo đang ở trạng thái "
-            f"'{label}'",
+            f"không thể {ACTION_VI[action]} báo cáo đang ở trạng thái '{label}'",
             f"cannot {action} a report in state {sub.status}",
             field="status",
         )
@@ -193,22 +197,23 @@ def transition(
         note=comment,
     )
     if notify_next:
-        _notify_next(sub, action, comment)
+        _notify_next(sub, action, comment, actor=user)
     return sub
 
 
-def _notify_next(sub: Submission, action: str, comment: str) -> None:
-    """Tell the next person: the province on submit; the unit's officers otherwise."""
+def _notify_next(sub: Submission, action: str, comment: str, actor=None) -> None:
+    """Tell the next person: the province on submit; the unit's officers otherwise.
+
+    The person who acted is never told about their own action (a province administrator who
+    submits for a ward is not asked to approve it; the one who unlocks is not told it is unlocked).
+    """
     title = f"{sub.dataset.name_vi} kỳ {sub.period} — {sub.unit.code}"
+    acted = getattr(actor, "pk", None)
     if action == SubmissionAction.SUBMIT:
-        users = users_with_perm_on(sub.unit_id, APPROVE_DATA)
+        users = [u for u in users_with_perm_on(sub.unit_id, APPROVE_DATA) if u.pk != acted]
         subject = f"Báo cáo chờ duyệt: {title}"
     else:
-        users = [
-            u
-            for u in users_with_perm_on(sub.unit_id, ENTER_DATA)
-            if u.pk != getattr(sub.decided_by, "pk", None)
-        ]
+        users = [u for u in users_with_perm_on(sub.unit_id, ENTER_DATA) if u.pk != acted]
         verb = {
             SubmissionAction.APPROVE: "đã được duyệt",
             SubmissionAction.RETURN: "bị trả lại",

@@ -307,11 +307,16 @@ def reevaluate_after_changes(changes: dict[int, tuple[set[Period], set[str]]]) -
         was_always, known = targets.get((uid, period_code), (False, set()))
         targets[(uid, period_code)] = (was_always or always, known | indicator_codes)
 
+    year_rules: dict[int, object] = {}
+
     def reporting_year(period: Period):
-        try:
-            return cached_spec(version_for(Period.of_year(period.year))).reporting_year
-        except NotFound:
-            return None
+        if period.year not in year_rules:
+            try:
+                version = version_for(Period.of_year(period.year))
+                year_rules[period.year] = cached_spec(version).reporting_year
+            except NotFound:
+                year_rules[period.year] = None
+        return year_rules[period.year]
 
     for uid, (periods, indicator_codes) in changes.items():
         for period in periods:

@@ -1,0 +1,42 @@
+"""The Excel import pipeline: safety → reader → `apply_entries`, all or nothing.
+
+The one function the web upload, the background import job and `kieumau data import` call, so
+that a workbook is judged the same way wherever it arrives.
+"""
+
+import datetime as dt
+import hashlib
+
+from kieumau.datavalues.batch import BatchResult, apply_entries
+from kieumau.datavalues.excel.errors import ImportRefused
+from kieumau.datavalues.excel.reader import read_entries
+from kieumau.datavalues.excel.safety import check_upload
+
+__all__ = ["ImportRefused", "import_workbook", "source_of"]
+
+
+def source_of(data: bytes) -> str:
+    """The audit source of an upload: "excel:" and the file's SHA-256.
+
+    Lets anyone holding the file prove from the audit log which upload wrote which values.
+    """
+    return f"excel:{hashlib.sha256(data).hexdigest()}"
+
+
+def import_workbook(
+    *, actor, data: bytes, filename: str, today: dt.date | None = None
+) -> BatchResult:
+    """Import a filled template: every value lands, or none does.
+
+    Refusals are DomainErrors carrying located problems: ImportRefused for the file itself
+    (not xlsx, macros, password, size, bombs, altered template, formulas, merged cells, ...),
+    ValidationFailed or Conflict from `apply_entries` for the values (types, bounds, scope,
+    entry window, locked reports, the forms' checks). Uploading the same file twice changes
+    nothing the second time: every value is then counted as unchanged.
+    """
+    package = check_upload(data, filename)
+    try:
+        entries = read_entries(data, package)
+    finally:
+        package.close()
+    return apply_entries(actor=actor, entries=entries, source=source_of(data), today=today)
