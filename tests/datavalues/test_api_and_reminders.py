@@ -186,3 +186,21 @@ def test_the_scheduler_runs_each_daily_job_once_per_day(make_user):
         == 1
     )
     assert "kieumau.datavalues.reminders.daily_job" in run_due_jobs(dt.date(2026, 6, 16))
+
+
+def test_a_report_returned_after_its_period_closed_can_be_corrected(make_user):
+    from kieumau.datavalues.batch import Entry, apply_entries
+    from tests.datavalues.conftest import CLOSED_MONTH
+
+    officer = make_user("unit_officer", "A-W1")
+    admin = make_user("province_admin", "A")
+    from kieumau.datavalues.services import set_values
+
+    set_values(actor=CLI, unit_code="A-W1", period_code=CLOSED_MONTH, values=MONTHLY)
+    sub = report(period=CLOSED_MONTH)
+    transition(actor=officer, submission_id=sub.pk, action="submit")
+    transition(actor=admin, submission_id=sub.pk, action="return", comment="Sai số hồ sơ")
+    entry = Entry(unit="A-W1", indicator="dossiers_settled", period=CLOSED_MONTH, raw="41")
+    result = apply_entries(actor=officer, entries=[entry], source="form")
+    assert result.updated == 1
+    assert stored(period=CLOSED_MONTH)["dossiers_settled"] == 41

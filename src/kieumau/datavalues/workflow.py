@@ -173,6 +173,8 @@ def transition(
         sub.reopened = False
     elif action in {SubmissionAction.APPROVE, SubmissionAction.RETURN}:
         sub.decided_at, sub.decided_by = now, user
+        # A report returned for correction must be correctable even after its period closed.
+        sub.reopened = sub.reopened or action == SubmissionAction.RETURN
     elif action == SubmissionAction.UNLOCK:
         sub.reopened = True
     sub.status = target
