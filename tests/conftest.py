@@ -115,6 +115,17 @@ def build_small_hierarchy():
 @pytest.fixture
 def hierarchy(db):
     build_small_hierarchy()
+    _reseed_review_paths()
+
+
+def _reseed_review_paths():
+    """Put back the review paths migration 0002 seeds, if a transactional test's flush (live
+    server, threads) emptied the table earlier in this worker; the workflow reads them."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("kieumau.assessments.migrations.0002_review_paths").seed(apps, None)
 
 
 @pytest.fixture

@@ -18,12 +18,27 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from kieumau.accounts import services
 from kieumau.accounts.models import ApiToken, RoleAssignment
+from kieumau.core.actors import CLI
 from kieumau.core.errors import DomainError
 from kieumau.criteria.models import CriteriaVersion
+from kieumau.datavalues.batch import Entry, apply_entries
+from kieumau.datavalues.forms_loader import load_default_forms
+from kieumau.datavalues.models import (
+    DataSet,
+    DataValue,
+    ImportJob,
+    Submission,
+    SubmissionEvent,
+    ValueComment,
+)
+from kieumau.datavalues.workflow import transition
+from kieumau.engine import period_containing
 from kieumau.evaluation.models import EvaluationJob
+from kieumau.notifications.models import Notification
 from kieumau.orgunits.models import OrgUnit, OrgUnitVersion
 from tests.accounts.conftest import ROLE_UNITS, ROLES
 from tests.criteria.conftest import import_default
@@ -94,6 +109,10 @@ class World:
 @pytest.fixture
 def world(people, subjects):
     import_default()
+    load_default_forms(CLI)
+    for role, user in [*people.items(), ("other", subjects["in_c"])]:
+        if user is not None:
+            Notification.objects.create(user=user, kind="test", subject=f"tin-{role}")
     tokens = {}
     for role, user in people.items():
         if user is not None:
@@ -484,6 +503,561 @@ def check_api_evaluation(w: World, role: str):
     expect(client.get(url.format(OUT_UNIT[role])), api_status(role, False), "out")
 
 
+# -- data collection -----------------------------------------------------------------------------
+DATA_ROLES = VIEW_UNITS_ROLES  # datavalues.view: every reading role
+ENTER_ROLES = {"ministry_admin", "province_admin", "unit_officer"}
+APPROVE_ROLES = {"ministry_admin", "province_admin"}
+# Last month: its monthly report is open for entry whatever today is.
+MONTH = period_containing(timezone.localdate(), "month").previous().code
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MONTHLY = {
+    "crime_reports_received": "10",
+    "crime_reports_handled_on_time": "9",
+    "crime_social_order": "2",
+    "dossiers_settled": "40",
+    "dossiers_on_time": "38",
+    "dossiers_early": "5",
+}
+
+
+def entry_url(unit: str) -> str:
+    return f"/data/entry/{unit}/BC-THANG/{MONTH}/"
+
+
+def history_url(unit: str) -> str:
+    return f"/data/values/{unit}/{MONTH}/crime_social_order/"
+
+
+def acted_status(role: str, allowed: set[str], in_scope: bool, success=302):
+    """A POST's answer: `success` where the role may act on the unit, 404 otherwise."""
+    if role == "anonymous":
+        return "login"
+    return success if role in allowed and (in_scope or role in NATIONAL) else 404
+
+
+def both_units(role: str):
+    return ((IN_UNIT[role], True), (OUT_UNIT[role], False))
+
+
+def submitted_reports() -> dict[str, Submission]:
+    """A complete, submitted monthly report for A-W1 and C-W1 (entered by the system)."""
+    out = {}
+    for unit in ("A-W1", "C-W1"):
+        apply_entries(
+            actor=CLI,
+            entries=[Entry(unit, code, MONTH, raw) for code, raw in MONTHLY.items()],
+            source="test",
+        )
+        sub, _ = Submission.objects.get_or_create(
+            dataset=DataSet.objects.get(code="BC-THANG"),
+            unit=OrgUnit.objects.get(code=unit),
+            period=MONTH,
+        )
+        out[unit] = transition(actor=CLI, submission_id=sub.pk, action="submit")
+    return out
+
+
+def check_data_index(w: World, role: str):
+    expect(w.client(role).get("/data/"), page_status(role, DATA_ROLES))
+
+
+def check_data_entry(w: World, role: str):
+    client = w.client(role)
+    expect(client.get(entry_url(IN_UNIT[role])), page_status(role, DATA_ROLES), "in")
+    expect(client.get(entry_url(OUT_UNIT[role])), out_status(role, DATA_ROLES), "out")
+    for unit, in_scope in both_units(role):
+        response = client.post(entry_url(unit), {"action": "save", "v_crime_social_order": "3"})
+        wanted = acted_status(role, ENTER_ROLES, in_scope)
+        expect(response, wanted, f"save {unit}")
+        written = DataValue.objects.filter(unit__code=unit, period=MONTH).exists()
+        assert written == (wanted == 302), f"{role} {unit}: written={written}"
+
+
+def check_data_check(w: World, role: str):
+    client = w.client(role)
+    for unit, in_scope in both_units(role):
+        response = client.post(entry_url(unit) + "check/", {"v_crime_social_order": "hai"})
+        expect(response, acted_status(role, DATA_ROLES, in_scope, success=200), unit)
+        if response.status_code == 200:
+            assert "không phải là số" in response.content.decode()
+    assert not DataValue.objects.exists()
+
+
+def check_data_review(w: World, role: str):
+    reports = submitted_reports()
+    client = w.client(role)
+    for unit, in_scope in both_units(role):
+        url = entry_url(unit) + "review/"
+        response = client.post(url, {"action": "comment", "comment": "ý kiến"})
+        wanted = acted_status(role, DATA_ROLES, in_scope)
+        expect(response, wanted, f"comment {unit}")
+        commented = SubmissionEvent.objects.filter(
+            submission=reports[unit], action="comment"
+        ).exists()
+        assert commented == (wanted == 302), f"{role} {unit}: comment"
+        response = client.post(url, {"action": "approve", "sub_rev": "2"})
+        wanted = acted_status(role, APPROVE_ROLES, in_scope)
+        expect(response, wanted, f"approve {unit}")
+        status = Submission.objects.get(pk=reports[unit].pk).status
+        assert (status == "approved") == (wanted == 302), f"{role} {unit}: {status}"
+
+
+def check_data_history(w: World, role: str):
+    client = w.client(role)
+    expect(client.get(history_url(IN_UNIT[role])), page_status(role, DATA_ROLES), "in")
+    expect(client.get(history_url(OUT_UNIT[role])), out_status(role, DATA_ROLES), "out")
+    for unit, in_scope in both_units(role):
+        response = client.post(history_url(unit), {"text": "nguồn số liệu"})
+        wanted = acted_status(role, DATA_ROLES, in_scope)
+        expect(response, wanted, f"comment {unit}")
+        commented = ValueComment.objects.filter(unit__code=unit).exists()
+        assert commented == (wanted == 302), f"{role} {unit}"
+
+
+def check_data_status(w: World, role: str):
+    client = w.client(role)
+    query = {"form": "BC-THANG", "period": MONTH}
+    expect(client.get("/data/status/", query), page_status(role, DATA_ROLES), "default")
+    in_response = client.get("/data/status/", {**query, "under": IN_UNIT[role]})
+    expect(in_response, page_status(role, DATA_ROLES), "in")
+    out_response = client.get("/data/status/", {**query, "under": OUT_UNIT[role]})
+    expect(out_response, out_status(role, DATA_ROLES), "out")
+    if in_response.status_code == 200:
+        assert [r.code for r in in_response.context["data"]["rows"]] == [IN_UNIT[role]]
+
+
+def check_data_template(w: World, role: str):
+    client = w.client(role)
+    for unit, in_scope in both_units(role):
+        response = client.get("/data/template/", {"unit": unit, "period": MONTH})
+        expect(response, acted_status(role, DATA_ROLES, in_scope, success=200), unit)
+        if response.status_code == 200:
+            assert response["Content-Type"] == XLSX
+
+
+def check_data_import(w: World, role: str):
+    client = w.client(role)
+    expect(client.get("/data/import/"), page_status(role, ENTER_ROLES))
+    upload = SimpleUploadedFile("so-lieu.xlsx", b"PK not really a workbook", content_type=XLSX)
+    response = client.post("/data/import/", {"file": upload})
+    queued = ImportJob.objects.filter(filename="so-lieu.xlsx").exists()
+    if role == "anonymous":
+        expect(response, "login")
+    elif role in ENTER_ROLES:
+        expect(response, 302)
+        assert response["Location"].startswith("/data/import/")
+    else:
+        expect(response, 404)
+    assert queued == (role in ENTER_ROLES)
+
+
+def own_and_other_jobs(w: World, role: str) -> tuple[int | None, int]:
+    """An import job of the role's person (None for anonymous) and one of somebody else."""
+    user = w.people[role]
+    own = (
+        ImportJob.objects.create(
+            filename="cua-toi.xlsx",
+            content=b"x",
+            sha256="0" * 64,
+            created_by=user,
+            status="refused",
+            problems=[{"message": "lỗi", "sheet": "A-W1", "cell": "C5"}],
+        ).pk
+        if user
+        else None
+    )
+    other = ImportJob.objects.create(
+        filename="cua-nguoi-khac.xlsx",
+        content=b"x",
+        sha256="1" * 64,
+        created_by=w.subjects["in_a"],
+        status="refused",
+        problems=[{"message": "lỗi"}],
+    ).pk
+    return own, other
+
+
+def check_data_import_job(w: World, role: str):
+    client = w.client(role)
+    own, other = own_and_other_jobs(w, role)
+    if own is not None:
+        expect(client.get(f"/data/import/{own}/"), page_status(role, ENTER_ROLES), "own")
+    # Somebody else's job is nobody's business, even a ministry administrator's.
+    missing = "login" if role == "anonymous" else 404
+    expect(client.get(f"/data/import/{other}/"), missing, "other")
+
+
+def check_data_import_errors(w: World, role: str):
+    client = w.client(role)
+    own, other = own_and_other_jobs(w, role)
+    if own is not None:
+        response = client.get(f"/data/import/{own}/errors.xlsx")
+        expect(response, page_status(role, ENTER_ROLES), "own")
+        if response.status_code == 200:
+            assert response["Content-Type"] == XLSX
+    missing = "login" if role == "anonymous" else 404
+    expect(client.get(f"/data/import/{other}/errors.xlsx"), missing, "other")
+
+
+def check_notifications(w: World, role: str):
+    response = w.client(role).get("/notifications/")
+    expect(response, page_status(role, set(ROLE_UNITS)))
+    if role != "anonymous":
+        subjects = {n.subject for n in response.context["notifications"]}
+        assert subjects == {f"tin-{role}"}
+
+
+def check_notifications_read(w: World, role: str):
+    client = w.client(role)
+    other = Notification.objects.get(subject="tin-other")
+    response = client.post("/notifications/read/", {"id": str(other.pk)})
+    expect(response, "login" if role == "anonymous" else 302)
+    assert Notification.objects.get(pk=other.pk).read_at is None
+    if role != "anonymous":
+        client.post("/notifications/read/", {})
+        assert Notification.objects.get(subject=f"tin-{role}").read_at is not None
+        assert Notification.objects.get(pk=other.pk).read_at is None
+
+
+def check_api_datavalues(w: World, role: str):
+    client = w.client(role)
+    for unit, in_scope in both_units(role):
+        response = client.get("/api/v1/datavalues", {"unit": unit, "period": MONTH})
+        expect(response, api_status(role, in_scope), f"read {unit}")
+    missing = client.post(
+        "/api/v1/datavalues",
+        [{"unit": "KHONG-CO", "indicator": "crime_social_order", "period": MONTH, "value": 3}],
+        content_type="application/json",
+    )
+    for unit, in_scope in both_units(role):
+        row = {"unit": unit, "indicator": "crime_social_order", "period": MONTH, "value": 3}
+        response = client.post("/api/v1/datavalues", [row], content_type="application/json")
+        written = DataValue.objects.filter(unit__code=unit, period=MONTH).exists()
+        if role == "anonymous":
+            expect(response, 401, unit)
+        elif role in ENTER_ROLES and (in_scope or role in NATIONAL):
+            expect(response, 200, unit)
+        else:
+            # Refused exactly like a unit that does not exist.
+            expect(response, missing.status_code, unit)
+            detail = response.json()["detail"]
+            assert detail == missing.json()["detail"].replace("KHONG-CO", unit), detail
+        assert written == (response.status_code == 200), f"{role} {unit}"
+
+
+def check_api_datavalues_status(w: World, role: str):
+    client = w.client(role)
+    for unit, in_scope in both_units(role):
+        query = {"form": "BC-THANG", "period": MONTH, "under": unit}
+        response = client.get("/api/v1/datavalues/status", query)
+        expect(response, api_status(role, in_scope), unit)
+        if response.status_code == 200:
+            assert [u["code"] for u in response.json()["units"]] == [unit]
+
+
+# -- evidence files --------------------------------------------------------------------------------
+EVIDENCE_ROLES = VIEW_UNITS_ROLES  # assessments.view: every reading role
+SELF_ASSESS_ROLES = {"ministry_admin", "province_admin", "unit_officer"}
+EVIDENCE = "/assessments/evidence/"
+
+
+def evidence_storage():
+    """The "evidence" storage in a temporary directory, for one check."""
+    import contextlib
+    import tempfile
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    stack = contextlib.ExitStack()
+    root = stack.enter_context(tempfile.TemporaryDirectory())
+    backend = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    storages = {**settings.STORAGES, "evidence": {**backend, "OPTIONS": {"location": root}}}
+    stack.enter_context(override_settings(STORAGES=storages))
+    return stack
+
+
+def check_evidence_list(w: World, role: str):
+    from kieumau.assessments.models import EvidenceFile
+
+    client = w.client(role)
+    with evidence_storage():
+        in_response = client.get(EVIDENCE, {"unit": IN_UNIT[role]})
+        expect(in_response, page_status(role, EVIDENCE_ROLES), "in")
+        out_response = client.get(EVIDENCE, {"unit": OUT_UNIT[role]})
+        expect(out_response, out_status(role, EVIDENCE_ROLES), "out")
+        for unit, in_scope in both_units(role):
+            upload = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4\n%%EOF\n")
+            response = client.post(f"{EVIDENCE}?unit={unit}", {"file": upload})
+            wanted = acted_status(role, SELF_ASSESS_ROLES, in_scope)
+            expect(response, wanted, f"upload {unit}")
+            stored = EvidenceFile.objects.filter(unit__code=unit).exists()
+            assert stored == (wanted == 302), f"{role} {unit}: stored={stored}"
+
+
+def check_evidence_file(w: World, role: str):
+    from kieumau.assessments.evidence import store_evidence
+
+    client = w.client(role)
+    with evidence_storage():
+        files = {
+            code: store_evidence(
+                actor=CLI,
+                unit_code=code,
+                upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n" + code.encode()),
+            ).pk
+            for code in ("A-W1", "C-W1")
+        }
+        in_response = client.get(f"{EVIDENCE}{files[IN_UNIT[role]]}/")
+        expect(in_response, page_status(role, EVIDENCE_ROLES), "in")
+        out_response = client.get(f"{EVIDENCE}{files[OUT_UNIT[role]]}/")
+        expect(out_response, out_status(role, EVIDENCE_ROLES), "out")
+        missing = "login" if role == "anonymous" else 404
+        expect(client.get(f"{EVIDENCE}{MISSING_ID}/"), missing, "missing")
+
+
+# -- assessment cases ----------------------------------------------------------------------------
+ASSESS_ROLES = VIEW_UNITS_ROLES  # assessments.view: every reading role
+APPRAISE_ROLES = {"ministry_admin", "province_admin", "province_appraiser"}
+REGISTER_ROLES = {"ministry_admin", "province_admin"}
+CASES = "/assessments/"
+CASES_API = "/api/v1/assessments"
+
+
+def assessment_cases(submitted: bool = False) -> dict:
+    """A 2025 case of A-W1 and of C-W1 registered by the system; when `submitted`, also
+    self-assessed and submitted by the system (so every person is independent of them)."""
+    from kieumau.assessments import workflow as case_workflow
+    from kieumau.assessments.services import register_cases
+
+    cases = {}
+    for unit in ("A-W1", "C-W1"):
+        (case,) = register_cases(actor=CLI, unit_codes=[unit], year=2025)
+        if submitted:
+            case.criteria.update(self_status="met", no_evidence_reason="Lưu bản giấy")
+            case = case_workflow.transition(actor=CLI, case_id=case.pk, action="submit")
+        cases[unit] = case
+    return cases
+
+
+def check_assessments_index(w: World, role: str):
+    from kieumau.assessments.models import AssessmentCase
+
+    client = w.client(role)
+    for unit in ("A-W9", "C-W1"):
+        response = client.post(CASES, {"units": unit, "year": "2025"})
+        allowed = role in REGISTER_ROLES and (unit == "A-W9" or role in NATIONAL)
+        registered = AssessmentCase.objects.filter(unit__code=unit).exists()
+        if role == "anonymous":
+            expect(response, "login", unit)
+        elif role not in REGISTER_ROLES:
+            expect(response, 404, unit)
+        else:
+            expect(response, 302 if allowed else 400, unit)
+        assert registered == allowed, f"{role} {unit}: registered={registered}"
+    AssessmentCase.objects.all().delete()
+    assessment_cases()
+    response = client.get(CASES)
+    expect(response, page_status(role, ASSESS_ROLES))
+    if response.status_code == 200:
+        listed = {row.code for row in response.context["listing"].rows}
+        assert IN_UNIT[role] in listed
+        assert (OUT_UNIT[role] in listed) == (role in NATIONAL)
+    out = client.get(CASES, {"under": OUT_UNIT[role]})
+    expect(out, out_status(role, ASSESS_ROLES), "under out")
+
+
+def check_case_page(w: World, role: str):
+    cases = assessment_cases()
+    client = w.client(role)
+    in_page = client.get(f"{CASES}cases/{cases[IN_UNIT[role]].pk}/")
+    expect(in_page, page_status(role, ASSESS_ROLES), "in")
+    out_page = client.get(f"{CASES}cases/{cases[OUT_UNIT[role]].pk}/")
+    expect(out_page, out_status(role, ASSESS_ROLES), "out")
+    missing = "login" if role == "anonymous" else 404
+    expect(client.get(f"{CASES}cases/{MISSING_ID}/"), missing, "missing")
+
+
+def check_case_self_assess(w: World, role: str):
+    from kieumau.assessments.models import CaseCriterion
+
+    cases = assessment_cases()
+    client = w.client(role)
+    for unit, in_scope in both_units(role):
+        case = cases[unit]
+        response = client.post(
+            f"{CASES}cases/{case.pk}/criteria/1.1/",
+            {"self_status": "not_met", "narrative": "Chưa đạt"},
+        )
+        wanted = acted_status(role, SELF_ASSESS_ROLES, in_scope)
+        expect(response, wanted, unit)
+        saved = CaseCriterion.objects.get(case=case, code="1.1").narrative == "Chưa đạt"
+        assert saved == (wanted == 302), f"{role} {unit}: saved={saved}"
+
+
+def check_case_decide(w: World, role: str):
+    from kieumau.assessments.models import CaseCriterion
+
+    cases = assessment_cases(submitted=True)
+    client = w.client(role)
+    for unit, in_scope in both_units(role):
+        case = cases[unit]
+        response = client.post(
+            f"{CASES}cases/{case.pk}/criteria/1.1/decision/", {"decision": "agree"}
+        )
+        wanted = acted_status(role, APPRAISE_ROLES, in_scope)
+        expect(response, wanted, unit)
+        decided = CaseCriterion.objects.get(case=case, code="1.1").decision == "agree"
+        assert decided == (wanted == 302), f"{role} {unit}: decided={decided}"
+
+
+def check_case_transition(w: World, role: str):
+    from kieumau.assessments.models import AssessmentCase
+
+    cases = assessment_cases(submitted=True)
+    client = w.client(role)
+    for unit, in_scope in both_units(role):
+        case = cases[unit]
+        response = client.post(
+            f"{CASES}cases/{case.pk}/transition/",
+            {"action": "return", "revision": case.revision, "comment": "Bổ sung"},
+        )
+        wanted = acted_status(role, APPRAISE_ROLES, in_scope)
+        expect(response, wanted, unit)
+        returned = AssessmentCase.objects.get(pk=case.pk).status == "returned"
+        assert returned == (wanted == 302), f"{role} {unit}: returned={returned}"
+
+
+def check_case_comment(w: World, role: str):
+    from kieumau.assessments.models import CaseEvent
+
+    cases = assessment_cases()
+    client = w.client(role)
+    for unit, in_scope in both_units(role):
+        response = client.post(f"{CASES}cases/{cases[unit].pk}/comment/", {"comment": "ý kiến"})
+        wanted = acted_status(role, ASSESS_ROLES, in_scope)
+        expect(response, wanted, unit)
+        commented = CaseEvent.objects.filter(case=cases[unit], action="comment").exists()
+        assert commented == (wanted == 302), f"{role} {unit}: commented={commented}"
+
+
+def recognise_all(cases: dict) -> None:
+    from kieumau.assessments.models import AssessmentCase
+
+    AssessmentCase.objects.filter(pk__in=[c.pk for c in cases.values()]).update(
+        status="recognised",
+        recognised_year=2025,
+        decision_number="1/QĐ-BCA",
+        decision_date=dt.date(2026, 1, 5),
+        decision_signer="Bộ trưởng",
+    )
+
+
+def check_recognised_register(w: World, role: str):
+    recognise_all(assessment_cases())
+    response = w.client(role).get(f"{CASES}recognised/", {"year": "2025"})
+    expect(response, page_status(role, ASSESS_ROLES))
+    if response.status_code == 200:
+        listed = {r.case.unit.code for r in response.context["rows"]}
+        assert IN_UNIT[role] in listed
+        assert (OUT_UNIT[role] in listed) == (role in NATIONAL)
+
+
+def check_national_view(w: World, role: str):
+    assessment_cases()
+    response = w.client(role).get(f"{CASES}national/", {"year": "2025"})
+    expect(response, page_status(role, ASSESS_ROLES))
+    if response.status_code == 200:
+        provinces = {p.code for p in response.context["data"]["provinces"]}
+        assert provinces == ({"A", "C"} if role in NATIONAL else {IN_UNIT[role].split("-")[0]})
+
+
+def check_api_cases(w: World, role: str):
+    from kieumau.assessments.models import AssessmentCase
+
+    client = w.client(role)
+    for unit in ("A-W9", "C-W1"):
+        response = client.post(
+            f"{CASES_API}/cases",
+            {"units": [unit], "year": 2025},
+            content_type="application/json",
+        )
+        allowed = role in REGISTER_ROLES and (unit == "A-W9" or role in NATIONAL)
+        expect(response, 401 if role == "anonymous" else 201 if allowed else 400, unit)
+        registered = AssessmentCase.objects.filter(unit__code=unit).exists()
+        assert registered == allowed, f"{role} {unit}: registered={registered}"
+    AssessmentCase.objects.all().delete()
+    assessment_cases()
+    response = client.get(f"{CASES_API}/cases")
+    expect(response, 401 if role == "anonymous" else 200)
+    if role != "anonymous":
+        listed = {c["unit"] for c in response.json()["cases"]}
+        assert (IN_UNIT[role] in listed) == (role in ASSESS_ROLES)
+        assert (OUT_UNIT[role] in listed) == (role in NATIONAL)
+
+
+def check_api_case(w: World, role: str):
+    cases = assessment_cases()
+    client = w.client(role)
+    for unit, in_scope in both_units(role):
+        response = client.get(f"{CASES_API}/cases/{cases[unit].pk}")
+        expect(response, api_status(role, in_scope), unit)
+
+
+def _api_write(w: World, role: str, cases: dict, path: str, method: str, payload, roles, ok):
+    """Send `payload` to `path` (formatted with the case id) for the in- and out-of-scope case."""
+    client = w.client(role)
+    for unit, in_scope in both_units(role):
+        response = getattr(client, method)(
+            f"{CASES_API}/cases/{cases[unit].pk}{path}",
+            payload,
+            content_type="application/json",
+        )
+        if role == "anonymous":
+            expect(response, 401, unit)
+        else:
+            expect(response, ok if role in roles and (in_scope or role in NATIONAL) else 404, unit)
+
+
+def check_api_case_criterion(w: World, role: str):
+    from kieumau.assessments.models import CaseCriterion
+
+    cases = assessment_cases()
+    payload = {"self_status": "not_met", "narrative": "API"}
+    _api_write(w, role, cases, "/criteria/1.1", "put", payload, SELF_ASSESS_ROLES, 200)
+    for unit, in_scope in both_units(role):
+        saved = CaseCriterion.objects.get(case=cases[unit], code="1.1").narrative == "API"
+        allowed = role in SELF_ASSESS_ROLES and (in_scope or role in NATIONAL)
+        assert saved == allowed, f"{role} {unit}: saved={saved}"
+
+
+def check_api_case_decision(w: World, role: str):
+    cases = assessment_cases(submitted=True)
+    payload = {"decision": "agree"}
+    _api_write(w, role, cases, "/criteria/1.1/decision", "post", payload, APPRAISE_ROLES, 200)
+
+
+def check_api_case_transitions(w: World, role: str):
+    cases = assessment_cases(submitted=True)
+    payload = {"action": "return", "comment": "Bổ sung"}
+    _api_write(w, role, cases, "/transitions", "post", payload, APPRAISE_ROLES, 200)
+
+
+def check_api_case_comments(w: World, role: str):
+    cases = assessment_cases()
+    _api_write(w, role, cases, "/comments", "post", {"comment": "ý kiến"}, ASSESS_ROLES, 201)
+
+
+def check_api_recognised(w: World, role: str):
+    recognise_all(assessment_cases())
+    response = w.client(role).get(f"{CASES_API}/recognised", {"year": 2025})
+    expect(response, 401 if role == "anonymous" else 200)
+    if role != "anonymous":
+        listed = {r["unit"] for r in response.json()}
+        assert (IN_UNIT[role] in listed) == (role in ASSESS_ROLES)
+        assert (OUT_UNIT[role] in listed) == (role in NATIONAL)
+
+
 ROUTES = {
     "": check_home,
     "healthz": check_healthz,
@@ -521,6 +1095,37 @@ ROUTES = {
     "evaluation/units/<str:code>/": check_scorecard,
     "evaluation/jobs/": check_start_job,
     "evaluation/jobs/<int:job_id>/": check_job,
+    "data/": check_data_index,
+    "data/entry/<str:unit>/<str:form>/<str:period>/": check_data_entry,
+    "data/entry/<str:unit>/<str:form>/<str:period>/check/": check_data_check,
+    "data/entry/<str:unit>/<str:form>/<str:period>/review/": check_data_review,
+    "data/values/<str:unit>/<str:period>/<str:indicator>/": check_data_history,
+    "data/status/": check_data_status,
+    "data/template/": check_data_template,
+    "data/import/": check_data_import,
+    "data/import/<int:job_id>/": check_data_import_job,
+    "data/import/<int:job_id>/errors.xlsx": check_data_import_errors,
+    "notifications/": check_notifications,
+    "notifications/read/": check_notifications_read,
+    "api/v1/datavalues": check_api_datavalues,
+    "api/v1/datavalues/status": check_api_datavalues_status,
+    "assessments/evidence/": check_evidence_list,
+    "assessments/evidence/<int:pk>/": check_evidence_file,
+    "assessments/": check_assessments_index,
+    "assessments/cases/<int:pk>/": check_case_page,
+    "assessments/cases/<int:pk>/criteria/<str:code>/": check_case_self_assess,
+    "assessments/cases/<int:pk>/criteria/<str:code>/decision/": check_case_decide,
+    "assessments/cases/<int:pk>/transition/": check_case_transition,
+    "assessments/cases/<int:pk>/comment/": check_case_comment,
+    "assessments/recognised/": check_recognised_register,
+    "assessments/national/": check_national_view,
+    "api/v1/assessments/cases": check_api_cases,
+    "api/v1/assessments/cases/<case_id>": check_api_case,
+    "api/v1/assessments/cases/<case_id>/criteria/<code>": check_api_case_criterion,
+    "api/v1/assessments/cases/<case_id>/criteria/<code>/decision": check_api_case_decision,
+    "api/v1/assessments/cases/<case_id>/transitions": check_api_case_transitions,
+    "api/v1/assessments/cases/<case_id>/comments": check_api_case_comments,
+    "api/v1/assessments/recognised": check_api_recognised,
 }
 
 
@@ -719,6 +1324,36 @@ FORMS = {
         {},  # the file is added below
         lambda w, c: OrgUnit.objects.filter(code="C-W7").exists(),
     ),
+    "data entry": Form(
+        "unit_officer",
+        entry_url("A-W1"),
+        {"action": "save", "v_crime_social_order": "3"},
+        lambda w, c: DataValue.objects.filter(unit__code="A-W1").exists(),
+    ),
+    "report comment": Form(
+        "viewer",
+        entry_url("C-W1") + "review/",
+        {"action": "comment", "comment": "đã xem"},
+        lambda w, c: SubmissionEvent.objects.filter(action="comment").exists(),
+    ),
+    "value comment": Form(
+        "viewer",
+        history_url("C-W1"),
+        {"text": "nguồn số liệu"},
+        lambda w, c: ValueComment.objects.exists(),
+    ),
+    "excel import": Form(
+        "unit_officer",
+        "/data/import/",
+        {},  # the file is added below
+        lambda w, c: ImportJob.objects.exists(),
+    ),
+    "notifications read": Form(
+        "viewer",
+        "/notifications/read/",
+        {},
+        lambda w, c: Notification.objects.get(subject="tin-viewer").read_at is not None,
+    ),
 }
 
 
@@ -727,6 +1362,8 @@ def _form_data(name: str, form: Form) -> dict:
     if name == "reorganise":
         content = "action,code,effective_date,name,kind,parent_code\ncreate,C-W7,2026-01-01,Xã Bảy,commune,C\n"
         data["file"] = SimpleUploadedFile("x.csv", content.encode())
+    if name == "excel import":
+        data["file"] = SimpleUploadedFile("so-lieu.xlsx", b"PK", content_type=XLSX)
     return data
 
 
@@ -766,6 +1403,11 @@ def test_csrf_forms_cover_every_post_route():
         "accounts/users/<int:user_id>/roles/<int:assignment_id>/end/",
         "units/<str:code>/edit/",
         "units/reorganise/",
+        "data/entry/<str:unit>/<str:form>/<str:period>/",
+        "data/entry/<str:unit>/<str:form>/<str:period>/review/",
+        "data/values/<str:unit>/<str:period>/<str:indicator>/",
+        "data/import/",
+        "notifications/read/",
     }
     covered = {resolve(form.path.format(user=1, a=2, token=3)).route for form in FORMS.values()}
     assert covered == post_routes

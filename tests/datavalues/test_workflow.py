@@ -246,14 +246,23 @@ def test_unlocking_needs_a_reason_and_reopens_a_closed_period(people):
     # ...until the report is submitted again.
     sub = act(officer, sub, "submit")
     assert sub.reopened is False
-    sub = act(people["admin"], sub, "return", comment="Lại")
-    with pytest.raises(ValidationFailed, match="đã đóng từ 18/08/2025"):
+    with pytest.raises(ValidationFailed, match="không sửa được số liệu"):  # submitted: locked
         apply_entries(
             actor=officer,
             entries=[Entry("A-W1", "crime_social_order", "2025-05", "6")],
             source="test",
             today=closed,
         )
+    # Returned for correction, it is open again (even though the period closed).
+    sub = act(people["admin"], sub, "return", comment="Lại")
+    assert sub.reopened is True
+    apply_entries(
+        actor=officer,
+        entries=[Entry("A-W1", "crime_social_order", "2025-05", "6")],
+        source="test",
+        today=closed,
+    )
+    assert stored(period="2025-05")["crime_social_order"] == 6
 
 
 def test_an_approved_report_unlocked_is_a_draft_again(people):

@@ -18,23 +18,30 @@ api = NinjaAPI(
 )
 
 
+def error_body(exc: DomainError) -> dict:
+    """The JSON every refusal answers with: a summary and each problem (message, field, row)."""
+    return {
+        "detail": exc.summary(),
+        "errors": [
+            {k: v for k, v in p.as_dict().items() if k != "located"}
+            | {"field": p.field, "row": p.row}
+            for p in exc.problems
+        ],
+    }
+
+
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError):
-    return api.create_response(
-        request,
-        {
-            "detail": exc.summary(),
-            "errors": [
-                {k: v for k, v in p.as_dict().items() if k != "located"}
-                | {"field": p.field, "row": p.row}
-                for p in exc.problems
-            ],
-        },
-        status=exc.status_code,
-    )
+    body = error_body(exc)
+    current = getattr(exc, "current", None)
+    if current is not None:
+        # A refusal that depends on the object's state (409) says what that state is now.
+        body["current"] = current
+    return api.create_response(request, body, status=exc.status_code)
 
 
 def _register() -> None:
+    from kieumau.assessments.api import router as assessments_router
     from kieumau.datavalues.api import router as datavalues_router
     from kieumau.evaluation.api import router as evaluation_router
     from kieumau.orgunits.api import router as orgunits_router
@@ -42,6 +49,7 @@ def _register() -> None:
     api.add_router("/units", orgunits_router, tags=["units"])
     api.add_router("/units", evaluation_router, tags=["evaluation"])
     api.add_router("/datavalues", datavalues_router, tags=["datavalues"])
+    api.add_router("/assessments", assessments_router, tags=["assessments"])
 
 
 _register()

@@ -3,6 +3,7 @@
 from kieumau.accounts.permissions import (
     ENTER_DATA,
     MANAGE_UNITS,
+    VIEW_ASSESSMENTS,
     VIEW_AUDIT,
     VIEW_CRITERIA,
     VIEW_DATA,
@@ -28,6 +29,7 @@ def navigation(request):
             "criteria": has_perm(user, VIEW_CRITERIA),
             "data": has_perm(user, VIEW_DATA),
             "enter_data": has_perm(user, ENTER_DATA),
+            "assessments": has_perm(user, VIEW_ASSESSMENTS),
             "unread": unread_count(user),
         }
     }
