@@ -36,6 +36,7 @@ from kieumau.assessments.services import check_revision, is_independent
 from kieumau.assessments.snapshot import build_snapshot
 from kieumau.audit.services import record
 from kieumau.core.errors import Conflict, NotFound, Problem, ValidationFailed
+from kieumau.core.text import clean_comment
 from kieumau.notifications.services import notify
 from kieumau.orgunits.choices import Level
 from kieumau.orgunits.models import OrgUnitVersion
@@ -337,11 +338,7 @@ def add_comment(*, actor, case_id: int, comment: str) -> CaseEvent:
     case = AssessmentCase.objects.select_related("unit").filter(pk=case_id).first()
     if case is None or not can_act_on_unit(actor, VIEW_ASSESSMENTS, case.unit_id):
         raise NotFound.single("không tìm thấy hồ sơ đánh giá", "case not found")
-    comment = comment.strip()
-    if not comment:
-        raise ValidationFailed.single("nội dung trống", "empty comment", field="comment")
-    if len(comment) > 4000:
-        raise ValidationFailed.single("nội dung dài quá 4.000 ký tự", "too long", field="comment")
+    comment = clean_comment(comment, field="comment")
     event = CaseEvent.objects.create(
         case=case,
         action=A.COMMENT,

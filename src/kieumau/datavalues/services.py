@@ -10,6 +10,7 @@ from kieumau.accounts.permissions import ENTER_DATA, VIEW_DATA
 from kieumau.accounts.scope import can_act_on_unit
 from kieumau.audit.services import record
 from kieumau.core.errors import NotFound, ValidationFailed
+from kieumau.core.text import clean_comment
 from kieumau.criteria.models import Indicator
 from kieumau.datavalues.batch import Entry, apply_entries
 from kieumau.datavalues.models import DataValue, ValueComment
@@ -84,11 +85,7 @@ def comment_on_value(
     indicator = Indicator.objects.filter(code=indicator_code).first()
     if indicator is None:
         raise NotFound.single(f"chỉ tiêu '{indicator_code}' không tồn tại", "unknown indicator")
-    text = text.strip()
-    if not text:
-        raise ValidationFailed.single("nội dung trống", "empty comment", field="text")
-    if len(text) > 4000:
-        raise ValidationFailed.single("nội dung dài quá 4.000 ký tự", "too long", field="text")
+    text = clean_comment(text, field="text")
     comment = ValueComment.objects.create(
         unit=unit,
         indicator=indicator,

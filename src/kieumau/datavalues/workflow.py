@@ -16,6 +16,7 @@ from kieumau.accounts.permissions import APPROVE_DATA, ENTER_DATA, UNLOCK_DATA
 from kieumau.accounts.scope import can_act_on_unit, users_with_perm_on
 from kieumau.audit.services import record
 from kieumau.core.errors import Conflict, NotFound, Problem, ValidationFailed
+from kieumau.core.text import clean_comment
 from kieumau.datavalues.checks import run_checks
 from kieumau.datavalues.choices import (
     ACTION_VI,
@@ -240,11 +241,7 @@ def add_comment(*, actor, submission_id: int, comment: str) -> SubmissionEvent:
     sub = Submission.objects.select_related("unit").filter(pk=submission_id).first()
     if sub is None or not can_act_on_unit(actor, VIEW_DATA, sub.unit_id):
         raise NotFound.single("không tìm thấy báo cáo", "report not found")
-    comment = comment.strip()
-    if not comment:
-        raise ValidationFailed.single("nội dung trống", "empty comment", field="comment")
-    if len(comment) > 4000:
-        raise ValidationFailed.single("nội dung dài quá 4.000 ký tự", "too long", field="comment")
+    comment = clean_comment(comment, field="comment")
     event = SubmissionEvent.objects.create(
         submission=sub,
         action=SubmissionAction.COMMENT,
