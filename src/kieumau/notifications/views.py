@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kieumau.notifications.selectors import notifications_of
@@ -20,6 +21,8 @@ def read(request):
     raw = request.POST.get("id", "")
     mark_read(actor=request.user, notification_id=int(raw) if raw.isdigit() else None)
     target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect("notifications:inbox")
