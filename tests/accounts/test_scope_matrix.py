@@ -10,6 +10,7 @@ so the POST routes act on the same objects for every role.
 """
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass
 
 import pytest
@@ -73,6 +74,25 @@ TREE_ROOTS = {
     "viewer": ["C"],
 }
 MISSING_ID = 10**9
+
+# Later apps keep their lines of the matrix in tests/<app>/scope.py (ROUTES, FORMS, POST_ROUTES),
+# merged below, so that each app's routes sit next to its other tests.
+APP_SCOPE_MODULES = [
+    "tests.plans.scope",
+    "tests.workitems.scope",
+    "tests.feedback.scope",
+    "tests.reports.scope",
+    "tests.dashboards.scope",
+]
+
+
+@dataclass
+class Form:
+    role: str
+    path: str
+    data: dict
+    done: object  # callable(world, client) -> bool: the POST took effect
+    files: object = None  # callable() -> dict of uploaded files added to the data
 
 
 def url_patterns() -> set[str]:
@@ -1127,6 +1147,8 @@ ROUTES = {
     "api/v1/assessments/cases/<case_id>/comments": check_api_case_comments,
     "api/v1/assessments/recognised": check_api_recognised,
 }
+for _module in APP_SCOPE_MODULES:
+    ROUTES.update(importlib.import_module(_module).ROUTES)
 
 
 def test_every_route_is_in_the_matrix():
@@ -1234,14 +1256,6 @@ def csrf_client(w: World, role: str) -> Client:
 
 def token_of(client: Client) -> str:
     return client.cookies["csrftoken"].value
-
-
-@dataclass
-class Form:
-    role: str
-    path: str
-    data: dict
-    done: object  # callable(world) -> bool: the POST took effect
 
 
 FORMS = {
@@ -1355,10 +1369,14 @@ FORMS = {
         lambda w, c: Notification.objects.get(subject="tin-viewer").read_at is not None,
     ),
 }
+for _module in APP_SCOPE_MODULES:
+    FORMS.update(importlib.import_module(_module).FORMS)
 
 
 def _form_data(name: str, form: Form) -> dict:
     data = dict(form.data)
+    if form.files is not None:
+        data.update(form.files())
     if name == "reorganise":
         content = "action,code,effective_date,name,kind,parent_code\ncreate,C-W7,2026-01-01,Xã Bảy,commune,C\n"
         data["file"] = SimpleUploadedFile("x.csv", content.encode())
@@ -1409,6 +1427,8 @@ def test_csrf_forms_cover_every_post_route():
         "data/import/",
         "notifications/read/",
     }
+    for module in APP_SCOPE_MODULES:
+        post_routes |= importlib.import_module(module).POST_ROUTES
     covered = {resolve(form.path.format(user=1, a=2, token=3)).route for form in FORMS.values()}
     assert covered == post_routes
     assert post_routes <= url_patterns()

@@ -29,6 +29,17 @@ APPRAISE_CASES = "assessments.appraise"
 RECOGNISE_CASES = "assessments.recognise"
 VIEW_EVALUATION = "evaluation.view"
 RUN_EVALUATION = "evaluation.run"
+VIEW_FEEDBACK = "feedback.view"
+ANSWER_FEEDBACK = "feedback.answer"
+MANAGE_FEEDBACK = "feedback.manage"
+VIEW_PLANS = "plans.view"
+MANAGE_PLANS = "plans.manage"
+VIEW_WORKITEMS = "workitems.view"
+MANAGE_WORKITEMS = "workitems.manage"
+UPDATE_WORKITEMS = "workitems.update"
+VIEW_DASHBOARDS = "dashboards.view"
+VIEW_REPORTS = "reports.view"
+GENERATE_REPORTS = "reports.generate"
 
 ALL_PERMISSIONS = frozenset(
     {
@@ -51,9 +62,33 @@ ALL_PERMISSIONS = frozenset(
         FORWARD_CASES,
         APPRAISE_CASES,
         RECOGNISE_CASES,
+        VIEW_FEEDBACK,
+        ANSWER_FEEDBACK,
+        MANAGE_FEEDBACK,
+        VIEW_PLANS,
+        MANAGE_PLANS,
+        VIEW_WORKITEMS,
+        MANAGE_WORKITEMS,
+        UPDATE_WORKITEMS,
+        VIEW_DASHBOARDS,
+        VIEW_REPORTS,
+        GENERATE_REPORTS,
     }
 )
-_READ = frozenset({VIEW_UNITS, VIEW_CRITERIA, VIEW_DATA, VIEW_EVALUATION, VIEW_ASSESSMENTS})
+_READ = frozenset(
+    {
+        VIEW_UNITS,
+        VIEW_CRITERIA,
+        VIEW_DATA,
+        VIEW_EVALUATION,
+        VIEW_ASSESSMENTS,
+        VIEW_FEEDBACK,
+        VIEW_PLANS,
+        VIEW_WORKITEMS,
+        VIEW_DASHBOARDS,
+        VIEW_REPORTS,
+    }
+)
 
 
 class Role(models.TextChoices):
@@ -81,10 +116,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         REGISTER_CASES,
         SELF_ASSESS,
         APPRAISE_CASES,
+        ANSWER_FEEDBACK,
+        MANAGE_FEEDBACK,
+        MANAGE_PLANS,
+        MANAGE_WORKITEMS,
+        UPDATE_WORKITEMS,
+        GENERATE_REPORTS,
     },
     Role.PROVINCE_APPRAISER: _READ | {APPRAISE_CASES},
-    Role.UNIT_OFFICER: _READ | {ENTER_DATA, SELF_ASSESS, FORWARD_CASES},
-    Role.AGENCY_OFFICER: frozenset({VIEW_CRITERIA}),
+    Role.UNIT_OFFICER: _READ
+    | {ENTER_DATA, SELF_ASSESS, FORWARD_CASES, ANSWER_FEEDBACK, UPDATE_WORKITEMS},
+    # An agency officer reads the criteria and works on the tasks of their own agency only
+    # (the workitems app narrows the province scope to the agency).
+    Role.AGENCY_OFFICER: frozenset({VIEW_CRITERIA, VIEW_WORKITEMS, UPDATE_WORKITEMS}),
     Role.VIEWER: _READ,
 }
 

@@ -42,14 +42,24 @@ def domain_error(request: HttpRequest, exc: DomainError):
 
 def _register() -> None:
     from kieumau.assessments.api import router as assessments_router
+    from kieumau.dashboards.api import router as dashboards_router
     from kieumau.datavalues.api import router as datavalues_router
     from kieumau.evaluation.api import router as evaluation_router
+    from kieumau.feedback.api import router as feedback_router
     from kieumau.orgunits.api import router as orgunits_router
+    from kieumau.plans.api import router as plans_router
+    from kieumau.reports.api import router as reports_router
+    from kieumau.workitems.api import router as workitems_router
 
     api.add_router("/units", orgunits_router, tags=["units"])
     api.add_router("/units", evaluation_router, tags=["evaluation"])
     api.add_router("/datavalues", datavalues_router, tags=["datavalues"])
     api.add_router("/assessments", assessments_router, tags=["assessments"])
+    api.add_router("/plans", plans_router, tags=["plans"])
+    api.add_router("/workitems", workitems_router, tags=["workitems"])
+    api.add_router("/feedback", feedback_router, tags=["feedback"])
+    api.add_router("/reports", reports_router, tags=["reports"])
+    api.add_router("/dashboards", dashboards_router, tags=["dashboards"])
 
 
 _register()

@@ -19,5 +19,11 @@ urlpatterns = [
     path("notifications/", include("kieumau.notifications.urls")),
     path("assessments/evidence/", include("kieumau.assessments.evidence_urls")),
     path("assessments/", include("kieumau.assessments.urls")),
+    path("plans/", include("kieumau.plans.urls")),
+    path("tasks/", include("kieumau.workitems.urls")),
+    path("feedback/", include("kieumau.feedback.urls")),
+    path("p/", include("kieumau.feedback.public_urls")),
+    path("reports/", include("kieumau.reports.urls")),
+    path("dashboards/", include("kieumau.dashboards.urls")),
     path("api/v1/", api.urls),
 ]

@@ -60,4 +60,14 @@ class Command(BaseCommand):
                 f"Biểu mẫu báo cáo và {reports['reports']:,} báo cáo tháng mẫu đã nạp / "
                 "report forms and demo monthly reports loaded."
             )
+        from kieumau.feedback.demo import load_demo as load_feedback_demo
+        from kieumau.plans.demo import load_demo as load_plans_demo
+
+        for label, counts in (
+            ("Kế hoạch, lộ trình / plans", load_plans_demo()),
+            ("Khảo sát, ý kiến người dân / citizen feedback", load_feedback_demo()),
+        ):
+            if counts:
+                detail = ", ".join(f"{name}: {count:,}" for name, count in counts.items())
+                self.stdout.write(f"{label}: {detail}")
         self.stdout.write(login_block(logins, port=os.environ.get("PORT") or "8000"))

@@ -1,0 +1,5 @@
+"""The dashboards API under /api/v1/dashboards/."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,7 @@
+"""Public citizen pages (no login), under /p/."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "public"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""The reports API under /api/v1/reports/."""
+
+from ninja import Router
+
+router = Router()
