@@ -6,10 +6,15 @@ from kieumau.accounts.permissions import (
     VIEW_ASSESSMENTS,
     VIEW_AUDIT,
     VIEW_CRITERIA,
+    VIEW_DASHBOARDS,
     VIEW_DATA,
     VIEW_EVALUATION,
+    VIEW_FEEDBACK,
+    VIEW_PLANS,
+    VIEW_REPORTS,
     VIEW_UNITS,
     VIEW_USERS,
+    VIEW_WORKITEMS,
 )
 from kieumau.accounts.scope import has_perm
 from kieumau.notifications.selectors import unread_count
@@ -30,6 +35,11 @@ def navigation(request):
             "data": has_perm(user, VIEW_DATA),
             "enter_data": has_perm(user, ENTER_DATA),
             "assessments": has_perm(user, VIEW_ASSESSMENTS),
+            "plans": has_perm(user, VIEW_PLANS),
+            "tasks": has_perm(user, VIEW_WORKITEMS),
+            "feedback": has_perm(user, VIEW_FEEDBACK),
+            "dashboards": has_perm(user, VIEW_DASHBOARDS),
+            "reports": has_perm(user, VIEW_REPORTS),
             "unread": unread_count(user),
         }
     }
