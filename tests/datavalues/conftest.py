@@ -53,7 +53,7 @@ def stored(unit: str = "A-W1", period: str = OPEN_MONTH) -> dict:
 
 
 def report(unit: str = "A-W1", form: str = "BC-THANG", period: str = OPEN_MONTH) -> Submission:
-    """The report row (created as a draft when missing, as the entry page does)."""
+    """The report row (created as a draft when missing, as the first submit or comment does)."""
     from kieumau.orgunits.models import OrgUnit
 
     sub, _ = Submission.objects.get_or_create(

@@ -103,6 +103,30 @@ def test_the_officer_opens_the_report(officer):
     assert sheet.due.strftime("%d/%m/%Y") in page
 
 
+def test_opening_a_report_writes_nothing(officer, make_user):
+    """A read is a read: opening, checking and viewing a report creates no rows and no audit."""
+    from kieumau.audit.models import AuditEntry
+
+    before = AuditEntry.objects.count()
+    for user in (officer, make_user("viewer", "A"), make_user("province_admin", "A")):
+        assert signed_in(user).get(URL).status_code == 200
+    assert not Submission.objects.exists()
+    assert AuditEntry.objects.count() == before
+    # Reviewing a report nobody started says so and changes nothing.
+    admin = make_user("province_admin", "A", username="admin-review")
+    response = signed_in(admin).post(URL + "review/", {"action": "approve"}, follow=True)
+    assert "Báo cáo này chưa được lập." in text(response)
+    assert not Submission.objects.exists()
+
+
+def test_the_first_submit_creates_and_submits_the_report(officer):
+    client = signed_in(officer)
+    client.post(URL, form_data(client.get(URL), action="submit", **MONTHLY))
+    sub = Submission.objects.get()
+    assert (sub.status, sub.revision) == ("submitted", 2)
+    assert [e.action for e in sub.events.all()] == ["submit"]
+
+
 def test_saving_a_draft_stores_the_values(officer):
     client = signed_in(officer)
     page = client.get(URL)

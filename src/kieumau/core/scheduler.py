@@ -17,7 +17,12 @@ from kieumau.core.models import ScheduledRun
 
 log = logging.getLogger(__name__)
 
-DAILY_JOBS: tuple[str, ...] = ("kieumau.datavalues.reminders.daily_job",)
+DAILY_JOBS: tuple[str, ...] = (
+    "kieumau.datavalues.reminders.daily_job",
+    "kieumau.workitems.reminders.daily_job",
+    "kieumau.reports.services.daily_job",
+    "kieumau.feedback.services.daily_job",
+)
 """Dotted paths of callables taking `today` and returning a JSON-able summary."""
 
 

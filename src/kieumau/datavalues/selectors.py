@@ -120,10 +120,10 @@ def entry_sheet(actor, unit_code: str, form_code: str, period_code: str) -> Entr
     Protects scope: the unit must be readable under datavalues.view (404 otherwise); the edit,
     review and unlock buttons follow the actor's permissions on this unit and the report state.
     """
-    from kieumau.datavalues.workflow import get_or_start
+    from kieumau.datavalues.workflow import locate
     from kieumau.evaluation.models import EvaluationResult
 
-    sub = get_or_start(
+    sub = locate(
         actor=actor,
         unit_code=unit_code,
         form_code=form_code,
@@ -187,7 +187,7 @@ def entry_sheet(actor, unit_code: str, form_code: str, period_code: str) -> Entr
         sections=list(sections.items()),
         due=sub.due_date or due_date(period, rule),
         window_problem=window,
-        events=list(sub.events.all()),
+        events=list(sub.events.all()) if sub.pk else [],
         criteria_version=version_label,
         year_result=(
             {"met": result.met, "total": result.total, "model_standard": result.model_standard}

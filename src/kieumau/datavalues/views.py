@@ -25,7 +25,7 @@ from kieumau.datavalues.forms_catalog import FormCatalog
 from kieumau.datavalues.models import DataSet, ImportJob, Submission
 from kieumau.datavalues.parsing import parse_value
 from kieumau.datavalues.services import comment_on_value
-from kieumau.datavalues.workflow import add_comment, transition
+from kieumau.datavalues.workflow import add_comment, get_or_start, transition
 from kieumau.engine import period_containing
 from kieumau.orgunits.models import OrgUnit
 
@@ -122,9 +122,10 @@ def entry(request, unit: str, form: str, period: str):
                 if entries:
                     result = apply_entries(actor=request.user, entries=entries, source="form")
                 if request.POST.get("action") == "submit":
+                    report = sheet.submission.pk or _start_report(request, unit, form, period)
                     transition(
                         actor=request.user,
-                        submission_id=sheet.submission.pk,
+                        submission_id=report,
                         action="submit",
                         expected_revision=int(request.POST.get("sub_rev", "0") or 0),
                     )
@@ -150,6 +151,13 @@ def entry(request, unit: str, form: str, period: str):
         {"sheet": sheet, "errors": errors, "typed": typed, "conflict": conflict},
         status=409 if conflict else (400 if errors else 200),
     )
+
+
+def _start_report(request, unit: str, form: str, period: str) -> int:
+    """The report row, created inside the caller's write (whose audit entry records it)."""
+    return get_or_start(
+        actor=request.user, unit_code=unit, form_code=form, period_code=period, perm=VIEW_DATA
+    ).pk
 
 
 @require_perm(VIEW_DATA)
@@ -203,7 +211,11 @@ def review(request, unit: str, form: str, period: str):
     comment = request.POST.get("comment", "")
     try:
         if action == "comment":
-            add_comment(actor=request.user, submission_id=sheet.submission.pk, comment=comment)
+            with transaction.atomic():
+                report = sheet.submission.pk or _start_report(request, unit, form, period)
+                add_comment(actor=request.user, submission_id=report, comment=comment)
+        elif sheet.submission.pk is None:
+            messages.error(request, _("This report has not been started yet."))
         else:
             transition(
                 actor=request.user,

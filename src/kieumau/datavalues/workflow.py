@@ -51,12 +51,12 @@ def report_url(sub: Submission) -> str:
     )
 
 
-def get_or_start(*, actor, unit_code: str, form_code: str, period_code: str, perm: str):
-    """The report row for (unit, form, period), created as a draft on first use.
+def locate(*, actor, unit_code: str, form_code: str, period_code: str, perm: str) -> Submission:
+    """The report row for (unit, form, period), or an unsaved draft when none exists yet.
 
-    Protects against reports for units out of scope or forms that do not apply: the unit must
-    be visible under `perm` (NotFound otherwise, same as a missing unit), the form must exist and
-    apply to the period's type.
+    Reads only: opening a form must not create rows. Protects against reports for units out of
+    scope or forms that do not apply: the unit must be visible under `perm` (NotFound otherwise,
+    same as a missing unit), the form must exist and apply to the period's type.
     """
     unit = OrgUnit.objects.filter(code=unit_code).first()
     if unit is None or not can_act_on_unit(actor, perm, unit.pk):
@@ -75,13 +75,28 @@ def get_or_start(*, actor, unit_code: str, form_code: str, period_code: str, per
             "form does not use this period type",
             field="period",
         )
-    sub, _ = Submission.objects.get_or_create(dataset=form, unit=unit, period=period.code)
+    sub = Submission.objects.filter(dataset=form, unit=unit, period=period.code).first()
+    return sub or Submission(dataset=form, unit=unit, period=period.code)
+
+
+def get_or_start(*, actor, unit_code: str, form_code: str, period_code: str, perm: str):
+    """The report row for (unit, form, period), created as a draft on first use.
+
+    Called only inside a write (submit, comment) whose own audit entry records the report; the
+    same scope and form checks as `locate` apply.
+    """
+    sub = locate(
+        actor=actor, unit_code=unit_code, form_code=form_code, period_code=period_code, perm=perm
+    )
+    if sub.pk is None:
+        sub, _ = Submission.objects.get_or_create(
+            dataset=sub.dataset, unit=sub.unit, period=sub.period
+        )
     return sub
 
 
-def _missing_and_checks(sub: Submission) -> tuple[list[Problem], list[dict]]:
+def _missing_and_checks(sub: Submission, catalog: FormCatalog) -> tuple[list[Problem], list[dict]]:
     """Required values that are missing, plus the form's check errors and warnings."""
-    catalog = FormCatalog.load(active_only=False)
     form = catalog.forms[sub.dataset_id]
     stored = dict(
         DataValue.objects.filter(
@@ -161,14 +176,14 @@ def transition(
     before = {"status": sub.status, "revision": sub.revision}
     user = actor if getattr(actor, "pk", None) else None
     if action == SubmissionAction.SUBMIT:
-        problems, warnings = _missing_and_checks(sub)
+        catalog = FormCatalog.load(active_only=False)
+        problems, warnings = _missing_and_checks(sub, catalog)
         if problems:
             raise ValidationFailed(problems)
-        rule = FormCatalog.load(active_only=False)
-        form = rule.forms[sub.dataset_id]
         if sub.due_date is None:
+            form = catalog.forms[sub.dataset_id]
             sub.due_date = due_date(
-                parse_period(sub.period), rule.due_spec(form, unit_id=sub.unit_id)
+                parse_period(sub.period), catalog.due_spec(form, unit_id=sub.unit_id)
             )
         sub.submitted_at, sub.submitted_by, sub.warnings = now, user, warnings
         sub.reopened = False

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kieumau.workitems import views
 
 app_name = "workitems"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("new/", views.item_create, name="create"),
+    path("suggest/", views.suggest, name="suggest"),
+    path("<int:pk>/", views.item_detail, name="item"),
+    path("<int:pk>/edit/", views.item_edit, name="edit"),
+]
