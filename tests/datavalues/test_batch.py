@@ -82,7 +82,7 @@ def test_a_batch_across_units_and_periods_lands_whole():
     assert stored(period=CURRENT_MONTH) == {"crime_reports_received": 2160}
     assert stored("A-W9") == {"dossiers_settled": 7}
     assert stored("C-W1", "2025Q3") == {"progress_hearings_held": 2}
-    assert len(result.saved) == 5
+    assert len(result.saved_keys) == 5
 
 
 def test_one_bad_cell_writes_nothing_and_every_problem_is_listed():

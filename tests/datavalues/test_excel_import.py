@@ -157,8 +157,21 @@ def test_a_workbook_of_several_months(hierarchy, forms):
     for name in ("BC-THANG 2025-06", "BC-THANG 2025-07"):
         for ref, value in {**row_cells(8, VALID_ROW), **row_cells(9, VALID_ROW)}.items():
             wb[name][ref] = value
-    result = import_workbook(actor=CLI, data=save_book(wb), filename="quy.xlsx")
+    seen = []
+    result = import_workbook(
+        actor=CLI,
+        data=save_book(wb),
+        filename="quy.xlsx",
+        progress=lambda percent, stage: seen.append((percent, stage)),
+    )
     assert result.created == 32
+    # The progress bar moves sheet by sheet, then says what the last step does.
+    assert seen == [
+        (5, "đang kiểm tra tệp"),
+        (35, "đã đọc 1/2 trang"),
+        (65, "đã đọc 2/2 trang"),
+        (70, "đang kiểm tra và ghi 32 giá trị"),
+    ]
     assert len(stored("A-W2", "2025-06")) == 8
     assert len(stored("A-W9", "2025-07")) == 8
     assert stored("A-W2", "2025-07") == {}

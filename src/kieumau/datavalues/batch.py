@@ -29,6 +29,7 @@ from kieumau.datavalues.forms_catalog import FormCatalog
 from kieumau.datavalues.models import DataValue, Submission
 from kieumau.datavalues.parsing import parse_value
 from kieumau.datavalues.schedule import entry_window_problem
+from kieumau.datavalues.storage import StoredValue, insert_values, lock_stored, update_values
 from kieumau.engine import Period, PeriodError, parse_period
 from kieumau.orgunits.models import OrgUnit, OrgUnitClosure, OrgUnitVersion
 
@@ -73,7 +74,7 @@ class BatchResult:
     updated: int = 0
     unchanged: int = 0
     warnings: list[Problem] = field(default_factory=list)
-    saved: list[DataValue] = field(default_factory=list)
+    saved_keys: list[tuple[int, int, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -98,12 +99,14 @@ def _writable_unit_ids(actor, unit_ids: list[int]) -> set[int]:
     )
 
 
+def _same_value(stored: object, value: object) -> bool:
+    """Unchanged means equal and of the same JSON type (1 and 1.0 and True are different)."""
+    return stored == value and type(stored) is type(value)
+
+
 def _same(stored: dict[int, object], indicator_id: int, value: object) -> bool:
-    """Whether `value` equals the stored value, type included (1 and True differ)."""
-    if indicator_id not in stored:
-        return False
-    current = stored[indicator_id]
-    return current == value and type(current) is type(value)
+    """Whether `value` equals the value stored for `indicator_id` (a missing one never does)."""
+    return indicator_id in stored and _same_value(stored[indicator_id], value)
 
 
 def _refuse(problems: list[Problem], cls=ValidationFailed):
@@ -264,16 +267,11 @@ def _apply(actor, entries, source, synthetic, reevaluate, today) -> BatchResult:
     wanted = {ind for _, ind, _ in parsed} | {
         ind for forms in forms_of_report.values() for form in forms for ind in form.indicator_ids
     }
-    existing_rows = {
-        (dv.unit_id, dv.indicator_id, dv.period): dv
-        for dv in DataValue.objects.select_for_update(of=("self",))
-        .filter(
-            unit_id__in={uid for uid, _ in by_report},
-            period__in={p for _, p in by_report},
-            indicator_id__in=wanted,
-        )
-        .select_related("updated_by")
-    }
+    existing_rows = lock_stored(
+        unit_ids={uid for uid, _ in by_report},
+        periods={p for _, p in by_report},
+        indicator_ids=wanted,
+    )
     stored_by_report: dict[tuple[int, str], dict[int, object]] = defaultdict(dict)
     for (uid, ind_id, period_code), row in existing_rows.items():
         stored_by_report[(uid, period_code)][ind_id] = row.value
@@ -339,26 +337,14 @@ def _apply(actor, entries, source, synthetic, reevaluate, today) -> BatchResult:
     if problems:
         _refuse(problems)
 
-    conflicts = []
-    for key, (_value, entry) in parsed.items():
-        if entry.expected_revision is None:
-            continue
-        row = existing_rows.get(key)
-        current = row.revision if row is not None else 0
-        if current != entry.expected_revision:
-            now = "(trống)" if row is None else row.value
-            who = ""
-            if row is not None and row.updated_by_id:
-                who = f" ({row.updated_by.get_username()}, {timezone.localtime(row.updated_at):%H:%M %d/%m/%Y})"
-            conflicts.append(
-                entry.problem(
-                    f"{entry.indicator}: người khác đã sửa giá trị thành '{now}'{who} sau khi "
-                    "bạn mở biểu mẫu; giá trị bạn nhập chưa được lưu",
-                    "changed by someone else",
-                )
-            )
+    conflicts = [
+        (key, entry)
+        for key, (_value, entry) in parsed.items()
+        if entry.expected_revision is not None
+        and (existing_rows[key].revision if key in existing_rows else 0) != entry.expected_revision
+    ]
     if conflicts:
-        _refuse(conflicts, Conflict)
+        _refuse(_conflict_problems(conflicts, existing_rows), Conflict)
 
     return _write(
         actor,
@@ -374,6 +360,36 @@ def _apply(actor, entries, source, synthetic, reevaluate, today) -> BatchResult:
     )
 
 
+def _conflict_problems(
+    conflicts: list[tuple[tuple[int, int, str], Entry]], existing: dict[tuple, StoredValue]
+) -> list[Problem]:
+    """What each refused edit says: the value now, who changed it and when."""
+    changed = {
+        dv.pk: dv
+        for dv in DataValue.objects.filter(
+            pk__in=[existing[key].pk for key, _ in conflicts if key in existing]
+        ).select_related("updated_by")
+    }
+    problems = []
+    for key, entry in conflicts:
+        row = changed.get(existing[key].pk) if key in existing else None
+        now = "(trống)" if row is None else row.value
+        who = ""
+        if row is not None and row.updated_by_id:
+            who = (
+                f" ({row.updated_by.get_username()}, "
+                f"{timezone.localtime(row.updated_at):%H:%M %d/%m/%Y})"
+            )
+        problems.append(
+            entry.problem(
+                f"{entry.indicator}: người khác đã sửa giá trị thành '{now}'{who} sau khi "
+                "bạn mở biểu mẫu; giá trị bạn nhập chưa được lưu",
+                "changed by someone else",
+            )
+        )
+    return problems
+
+
 def _write(
     actor,
     parsed,
@@ -387,53 +403,33 @@ def _write(
     periods,
 ):
     """Store the validated values, audit them per unit and period, and re-evaluate."""
-    user = actor if getattr(actor, "pk", None) else None
+    user_id = actor.pk if getattr(actor, "pk", None) else None
     now = timezone.now()
     result = BatchResult(warnings=warnings)
     new_rows, changed_rows = [], []
     audit: dict[tuple[int, str], dict[str, dict]] = defaultdict(lambda: {"before": {}, "after": {}})
     changes: dict[int, tuple[set[Period], set[str]]] = {}
-    for (uid, ind_id, period_code), (value, _entry) in parsed.items():
-        row = existing_rows.get((uid, ind_id, period_code))
-        if row is not None and row.value == value and type(row.value) is type(value):
+    for key, (value, _entry) in parsed.items():
+        uid, ind_id, period_code = key
+        result.saved_keys.append(key)
+        row = existing_rows.get(key)
+        if row is not None and _same_value(row.value, value):
             result.unchanged += 1
-            result.saved.append(row)
             continue
         code = code_of[ind_id]
-        before = row.value if row is not None else None
         if row is None:
-            row = DataValue(
-                unit_id=uid,
-                indicator_id=ind_id,
-                period=period_code,
-                value=value,
-                updated_by=user,
-                updated_at=now,
-                is_synthetic=synthetic,
-            )
-            new_rows.append(row)
+            new_rows.append((key, value))
             result.created += 1
         else:
-            row.value = value
-            row.revision += 1
-            row.updated_by = user
-            row.updated_at = now
-            row.is_synthetic = synthetic
-            changed_rows.append(row)
+            changed_rows.append((row.pk, value))
             result.updated += 1
-        result.saved.append(row)
-        audit[(uid, period_code)]["before"][code] = before
+        audit[(uid, period_code)]["before"][code] = row.value if row is not None else None
         audit[(uid, period_code)]["after"][code] = value
         periods_changed, codes_changed = changes.setdefault(uid, (set(), set()))
         periods_changed.add(periods[period_code])
         codes_changed.add(code)
-    DataValue.objects.bulk_create(new_rows, batch_size=1000)
-    if changed_rows:
-        DataValue.objects.bulk_update(
-            changed_rows,
-            ["value", "revision", "updated_by", "updated_at", "is_synthetic"],
-            batch_size=1000,
-        )
+    insert_values(new_rows, user_id=user_id, at=now, synthetic=synthetic)
+    update_values(changed_rows, user_id=user_id, at=now, synthetic=synthetic)
     record_many(
         actor=actor,
         entries=[

@@ -68,10 +68,16 @@ def execute_import(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status == ImportStatus.DONE:
         return job
-    ImportJob.objects.filter(pk=job_id).update(status=ImportStatus.RUNNING, progress=10)
+    ImportJob.objects.filter(pk=job_id).update(status=ImportStatus.RUNNING, progress=1)
     actor = job.created_by or SystemActor("worker")
+
+    def progress(percent: int, stage: str) -> None:
+        ImportJob.objects.filter(pk=job_id).update(progress=percent, message=stage)
+
     try:
-        result = import_workbook(actor=actor, data=bytes(job.content), filename=job.filename)
+        result = import_workbook(
+            actor=actor, data=bytes(job.content), filename=job.filename, progress=progress
+        )
     except DomainError as exc:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.REFUSED,

@@ -66,9 +66,16 @@ def set_values(
     ]
     resolve_unit(actor, unit_code, ENTER_DATA)
     resolve_period(period_code)
-    return apply_entries(
+    keys = apply_entries(
         actor=actor, entries=entries, source=source, synthetic=synthetic, reevaluate=reevaluate
-    ).saved
+    ).saved_keys
+    return list(
+        DataValue.objects.filter(
+            unit_id__in={k[0] for k in keys},
+            indicator_id__in={k[1] for k in keys},
+            period__in={k[2] for k in keys},
+        ).select_related("indicator")
+    )
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ entry window, the forms' checks) is left to `apply_entries`, the one write path.
 
 import datetime as dt
 import io
+from collections.abc import Callable
 
 from django.db import DatabaseError
 from openpyxl import load_workbook
@@ -24,6 +25,7 @@ from kieumau.datavalues.excel.package import Package, PackageError, merged_range
 from kieumau.datavalues.excel.safety import MAX_COLS, MAX_ROWS, MAX_UNCOMPRESSED
 from kieumau.engine.numbers import format_number
 
+SheetProgress = Callable[[int, int], None]
 _MIDNIGHT = dt.time(0, 0)
 _LAYOUT_HINT = "không thêm, xóa hay sắp xếp lại dòng, cột của biểu mẫu; hãy tải biểu mẫu mới"
 
@@ -51,12 +53,15 @@ def _corrupted() -> Problem:
     )
 
 
-def read_entries(data: bytes, package: Package) -> list[Entry]:
+def read_entries(
+    data: bytes, package: Package, on_sheet: SheetProgress | None = None
+) -> list[Entry]:
     """The entries of a filled template, or ImportRefused listing every problem found.
 
     Protects the write path from files that only look like templates. openpyxl reads in
     read-only mode (cells streamed, never all in memory); any parser failure is answered as a
     corrupted file, never a crash (database errors are not the file's fault and propagate).
+    `on_sheet(done, total)` is called after each data sheet, for a progress bar.
     """
     try:
         workbook = load_workbook(
@@ -67,7 +72,7 @@ def read_entries(data: bytes, package: Package) -> list[Entry]:
     except Exception:
         refuse([_corrupted()])
     try:
-        return _read(workbook, package)
+        return _read(workbook, package, on_sheet or _no_progress)
     except (DomainError, DatabaseError):
         raise
     except Exception:
@@ -88,7 +93,11 @@ def _meta_rows(workbook) -> list[tuple]:
     return rows
 
 
-def _read(workbook, package: Package) -> list[Entry]:
+def _no_progress(done: int, total: int) -> None:
+    """The default: nobody is watching."""
+
+
+def _read(workbook, package: Package, on_sheet: SheetProgress) -> list[Entry]:
     """Hidden sheet, sheet list, then every data sheet; all problems of a stage together."""
     names = workbook.sheetnames
     if L.META_SHEET not in names:
@@ -129,7 +138,7 @@ def _read(workbook, package: Package) -> list[Entry]:
     codes = {c for s in layout.sheets for c in s.indicators}
     types = dict(Indicator.objects.filter(code__in=codes).values_list("code", "value_type"))
     entries: list[Entry] = []
-    for sheet in layout.sheets:
+    for done, sheet in enumerate(layout.sheets, start=1):
         ws = workbook[sheet.name]
         if not hasattr(ws, "iter_rows"):
             problems.append(
@@ -138,6 +147,7 @@ def _read(workbook, package: Package) -> list[Entry]:
             continue
         problems += _merge_problems(package, paths.get(sheet.name), sheet)
         problems += _read_sheet(ws, sheet, types, entries)
+        on_sheet(done, len(layout.sheets))
     if problems:
         refuse(problems)
     if not entries:
