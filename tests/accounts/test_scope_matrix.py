@@ -93,6 +93,7 @@ class Form:
     data: dict
     done: object  # callable(world, client) -> bool: the POST took effect
     files: object = None  # callable() -> dict of uploaded files added to the data
+    setup: object = None  # callable(world) -> dict of values for the path's {placeholders}
 
 
 def url_patterns() -> set[str]:
@@ -1369,6 +1370,86 @@ FORMS = {
         lambda w, c: Notification.objects.get(subject="tin-viewer").read_at is not None,
     ),
 }
+
+
+def _case_of(unit: str = "A-W1", submitted: bool = False) -> dict:
+    """The path values of a 2025 case of `unit` (registered, and submitted when asked)."""
+    from kieumau.assessments import workflow as case_workflow
+    from kieumau.assessments.services import register_cases
+
+    (case,) = register_cases(actor=CLI, unit_codes=[unit], year=2025)
+    if submitted:
+        case.criteria.update(self_status="met", no_evidence_reason="Lưu bản giấy")
+        case = case_workflow.transition(actor=CLI, case_id=case.pk, action="submit")
+    return {"case": case.pk}
+
+
+def _case_row(criterion: str = "1.1"):
+    from kieumau.assessments.models import CaseCriterion
+
+    return CaseCriterion.objects.get(case__unit__code="A-W1", code=criterion)
+
+
+def _case_status() -> str | None:
+    from kieumau.assessments.models import AssessmentCase
+
+    case = AssessmentCase.objects.filter(unit__code="A-W1").first()
+    return case.status if case else None
+
+
+FORMS.update(
+    {
+        "case register": Form(
+            "province_admin",
+            "/assessments/",
+            {"units": "A-W1", "year": "2025"},
+            lambda w, c: _case_status() == "draft",
+        ),
+        "case self-assessment": Form(
+            "unit_officer",
+            "/assessments/cases/{case}/criteria/1.1/",
+            {"self_status": "not_met", "narrative": "Tự đánh giá"},
+            lambda w, c: _case_row().narrative == "Tự đánh giá",
+            setup=lambda w: _case_of(),
+        ),
+        "case decision": Form(
+            "province_appraiser",
+            "/assessments/cases/{case}/criteria/1.1/decision/",
+            {"decision": "agree"},
+            lambda w, c: _case_row().decision == "agree",
+            setup=lambda w: _case_of(submitted=True),
+        ),
+        "case transition": Form(
+            "province_appraiser",
+            "/assessments/cases/{case}/transition/",
+            {"action": "return", "comment": "Bổ sung hồ sơ"},
+            lambda w, c: _case_status() == "returned",
+            setup=lambda w: _case_of(submitted=True),
+        ),
+        "case comment": Form(
+            "viewer",
+            "/assessments/cases/{case}/comment/",
+            {"comment": "ý kiến"},
+            lambda w, c: (
+                __import__("kieumau.assessments.models", fromlist=["CaseEvent"])
+                .CaseEvent.objects.filter(action="comment")
+                .exists()
+            ),
+            setup=lambda w: _case_of("C-W1"),
+        ),
+        "evidence upload": Form(
+            "unit_officer",
+            "/assessments/evidence/?unit=A-W1",
+            {"title": "Biên bản"},
+            lambda w, c: (
+                __import__("kieumau.assessments.models", fromlist=["EvidenceFile"])
+                .EvidenceFile.objects.filter(unit__code="A-W1")
+                .exists()
+            ),
+            files=lambda: {"file": SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4\n%%EOF\n")},
+        ),
+    }
+)
 for _module in APP_SCOPE_MODULES:
     FORMS.update(importlib.import_module(_module).FORMS)
 
@@ -1388,19 +1469,22 @@ def _form_data(name: str, form: Form) -> dict:
 @pytest.mark.parametrize("name", FORMS)
 def test_forms_refuse_posts_without_the_csrf_token(world, name):
     form = FORMS[name]
+    extra = form.setup(world) if form.setup else {}
     path = form.path.format(
         user=world.subjects["in_a"].pk,
         a=world.assignment("in_a").pk,
         token=world.tokens.get("viewer"),
+        **extra,
     )
     client = csrf_client(world, form.role)
-    response = client.post(path, _form_data(name, form))
-    assert response.status_code == 403
-    assert not form.done(world, client)
+    with evidence_storage():
+        response = client.post(path, _form_data(name, form))
+        assert response.status_code == 403
+        assert not form.done(world, client)
 
-    response = client.post(
-        path, {**_form_data(name, form), "csrfmiddlewaretoken": token_of(client)}
-    )
+        response = client.post(
+            path, {**_form_data(name, form), "csrfmiddlewaretoken": token_of(client)}
+        )
     assert response.status_code in (200, 302)
     assert form.done(world, client), f"{name}: the POST with the token did not take effect"
 
@@ -1426,9 +1510,18 @@ def test_csrf_forms_cover_every_post_route():
         "data/values/<str:unit>/<str:period>/<str:indicator>/",
         "data/import/",
         "notifications/read/",
+        "assessments/",
+        "assessments/cases/<int:pk>/criteria/<str:code>/",
+        "assessments/cases/<int:pk>/criteria/<str:code>/decision/",
+        "assessments/cases/<int:pk>/transition/",
+        "assessments/cases/<int:pk>/comment/",
+        "assessments/evidence/",
     }
     for module in APP_SCOPE_MODULES:
         post_routes |= importlib.import_module(module).POST_ROUTES
-    covered = {resolve(form.path.format(user=1, a=2, token=3)).route for form in FORMS.values()}
+    covered = {
+        resolve(form.path.format(user=1, a=2, token=3, case=4).split("?")[0]).route
+        for form in FORMS.values()
+    }
     assert covered == post_routes
     assert post_routes <= url_patterns()
