@@ -35,8 +35,8 @@ from kieumau.assessments.models import AssessmentCase, CaseEvent, ReviewPath
 from kieumau.assessments.services import check_revision, is_independent
 from kieumau.assessments.snapshot import build_snapshot
 from kieumau.audit.services import record
+from kieumau.audit.timeline import post_comment
 from kieumau.core.errors import Conflict, NotFound, Problem, ValidationFailed
-from kieumau.core.text import clean_comment
 from kieumau.notifications.services import notify
 from kieumau.orgunits.choices import Level
 from kieumau.orgunits.models import OrgUnitVersion
@@ -338,16 +338,15 @@ def add_comment(*, actor, case_id: int, comment: str) -> CaseEvent:
     case = AssessmentCase.objects.select_related("unit").filter(pk=case_id).first()
     if case is None or not can_act_on_unit(actor, VIEW_ASSESSMENTS, case.unit_id):
         raise NotFound.single("không tìm thấy hồ sơ đánh giá", "case not found")
-    comment = clean_comment(comment, field="comment")
-    event = CaseEvent.objects.create(
-        case=case,
+    return post_comment(
+        actor=actor,
+        events=case.events,
+        subject=case,
+        unit=case.unit,
         action=A.COMMENT,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_repr=actor.get_username(),
+        audit_event="assessments.case_comment",
         comment=comment,
     )
-    record(actor=actor, event="assessments.case_comment", target=case, unit=case.unit, note=comment)
-    return event
 
 
 def editable(case: AssessmentCase) -> bool:

@@ -15,8 +15,8 @@ from django.utils import timezone
 from kieumau.accounts.permissions import APPROVE_DATA, ENTER_DATA, UNLOCK_DATA
 from kieumau.accounts.scope import can_act_on_unit, users_with_perm_on
 from kieumau.audit.services import record
+from kieumau.audit.timeline import post_comment
 from kieumau.core.errors import Conflict, NotFound, Problem, ValidationFailed
-from kieumau.core.text import clean_comment
 from kieumau.datavalues.checks import run_checks
 from kieumau.datavalues.choices import (
     ACTION_VI,
@@ -256,13 +256,12 @@ def add_comment(*, actor, submission_id: int, comment: str) -> SubmissionEvent:
     sub = Submission.objects.select_related("unit").filter(pk=submission_id).first()
     if sub is None or not can_act_on_unit(actor, VIEW_DATA, sub.unit_id):
         raise NotFound.single("không tìm thấy báo cáo", "report not found")
-    comment = clean_comment(comment, field="comment")
-    event = SubmissionEvent.objects.create(
-        submission=sub,
+    return post_comment(
+        actor=actor,
+        events=sub.events,
+        subject=sub,
+        unit=sub.unit,
         action=SubmissionAction.COMMENT,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_repr=actor.get_username(),
+        audit_event="datavalues.report_comment",
         comment=comment,
     )
-    record(actor=actor, event="datavalues.report_comment", target=sub, unit=sub.unit, note=comment)
-    return event
