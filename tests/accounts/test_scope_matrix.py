@@ -899,6 +899,15 @@ def check_case_page(w: World, role: str):
     expect(client.get(f"{CASES}cases/{MISSING_ID}/"), missing, "missing")
 
 
+def check_case_dossier(w: World, role: str):
+    cases = assessment_cases(submitted=True)
+    client = w.client(role)
+    in_page = client.get(f"{CASES}cases/{cases[IN_UNIT[role]].pk}/dossier/")
+    expect(in_page, page_status(role, ASSESS_ROLES), "in")
+    out_page = client.get(f"{CASES}cases/{cases[OUT_UNIT[role]].pk}/dossier/")
+    expect(out_page, out_status(role, ASSESS_ROLES), "out")
+
+
 def check_case_self_assess(w: World, role: str):
     from kieumau.assessments.models import CaseCriterion
 
@@ -1134,6 +1143,7 @@ ROUTES = {
     "assessments/evidence/<int:pk>/": check_evidence_file,
     "assessments/": check_assessments_index,
     "assessments/cases/<int:pk>/": check_case_page,
+    "assessments/cases/<int:pk>/dossier/": check_case_dossier,
     "assessments/cases/<int:pk>/criteria/<str:code>/": check_case_self_assess,
     "assessments/cases/<int:pk>/criteria/<str:code>/decision/": check_case_decide,
     "assessments/cases/<int:pk>/transition/": check_case_transition,

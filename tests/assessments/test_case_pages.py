@@ -11,7 +11,9 @@ import pytest
 from kieumau.assessments.choices import CaseStatus
 from kieumau.assessments.models import AssessmentCase, CaseCriterion, CaseEvent
 from kieumau.assessments.services import save_self_assessment
+from kieumau.assessments.workflow import transition
 from tests.assessments.case_helpers import (
+    agree_all,
     client_for,
     explain_all,
     people_fixture,  # noqa: F401 - the `people` fixture
@@ -495,3 +497,41 @@ def test_every_case_form_needs_the_csrf_token(people):
     assert crit(case).narrative == "CSRF"
     assert AssessmentCase.objects.get(pk=case.pk).status == CaseStatus.WITHDRAWN
     assert AssessmentCase.objects.filter(unit__code="A-W9").exists()
+
+
+# -- the printable dossier list ----------------------------------------------------------------
+def test_the_dossier_lists_every_criterion_and_file_with_its_digest(people, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.assessments.evidence_samples import PDF, evidence_storage_settings
+
+    evidence_storage_settings(settings, tmp_path)
+    (case,) = register(people)
+    explain_all(case, people["officer"])
+    officer = client_for(people["officer"])
+    officer.post(
+        f"/assessments/cases/{case.pk}/criteria/1.1/",
+        {
+            "revision": crit(case).revision,
+            "self_status": "met",
+            "file": SimpleUploadedFile("qd.pdf", PDF, content_type="application/pdf"),
+            "file_title": "Quyết định <b>xếp loại</b>",
+        },
+    )
+    case = transition(actor=people["officer"], case_id=case.pk, action="submit")
+    agree_all(case, people["appraiser"])
+    case = transition(actor=people["appraiser"], case_id=case.pk, action="approve")
+    response = client_for(people["ministry"]).get(f"/assessments/cases/{case.pk}/dossier/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    (evidence,) = crit(case).evidence.all()
+    # Every criterion, the file by name and full digest, the snapshot digest.
+    assert html.count("<tr>") - 2 >= case.criteria.count()
+    for code in case.criteria.values_list("code", flat=True):
+        assert f"<strong>{code}</strong>" in html
+    assert evidence.sha256 in html
+    assert case.snapshot_sha256 in html
+    assert "Quyết định &lt;b&gt;xếp loại&lt;/b&gt;" in html
+    assert "Hồ sơ giấy" in html  # the written reason where no file exists
+    # The case page links to it once submitted.
+    assert 'id="dossier-link"' in page(client_for(people["ministry"]), case)

@@ -168,6 +168,30 @@ def case_detail(request, pk: int):
 
 
 @require_perm(VIEW_ASSESSMENTS)
+@require_safe
+def dossier(request, pk: int):
+    """The printable dossier list of a case: what the Ministry receives with the proposal.
+
+    Every criterion with the unit's answer, the council's decision and the evidence files by
+    name, size and SHA-256 (or the written reason why none exists), under the case's snapshot
+    digest, so the paper copy can be checked against the system. Read-only, scoped like the
+    case page (404 out of scope).
+    """
+    detail = selectors.case_detail(request.user, pk)
+    files = {e.pk: e for c in detail.criteria for e in c.evidence.all()}
+    return render(
+        request,
+        "assessments/dossier.html",
+        {
+            "detail": detail,
+            "case": detail.case,
+            "files": sorted(files.values(), key=lambda e: (e.title or e.filename).lower()),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_perm(VIEW_ASSESSMENTS)
 @require_POST
 def self_assess(request, pk: int, code: str):
     """Save the unit's self-assessment of one criterion (status, narrative, evidence or the
