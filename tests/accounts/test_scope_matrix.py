@@ -941,6 +941,20 @@ def check_case_decide(w: World, role: str):
         assert decided == (wanted == 302), f"{role} {unit}: decided={decided}"
 
 
+def check_case_agree_remaining(w: World, role: str):
+    from kieumau.assessments.models import CaseCriterion
+
+    cases = assessment_cases(submitted=True)
+    client = w.client(role)
+    for unit, in_scope in both_units(role):
+        case = cases[unit]
+        response = client.post(f"{CASES}cases/{case.pk}/agree-remaining/")
+        wanted = acted_status(role, APPRAISE_ROLES, in_scope)
+        expect(response, wanted, unit)
+        agreed = CaseCriterion.objects.filter(case=case, decision="agree").exists()
+        assert agreed == (wanted == 302), f"{role} {unit}: agreed={agreed}"
+
+
 def check_case_transition(w: World, role: str):
     from kieumau.assessments.models import AssessmentCase
 
@@ -1146,6 +1160,7 @@ ROUTES = {
     "assessments/cases/<int:pk>/dossier/": check_case_dossier,
     "assessments/cases/<int:pk>/criteria/<str:code>/": check_case_self_assess,
     "assessments/cases/<int:pk>/criteria/<str:code>/decision/": check_case_decide,
+    "assessments/cases/<int:pk>/agree-remaining/": check_case_agree_remaining,
     "assessments/cases/<int:pk>/transition/": check_case_transition,
     "assessments/cases/<int:pk>/comment/": check_case_comment,
     "assessments/recognised/": check_recognised_register,
@@ -1429,6 +1444,13 @@ FORMS.update(
             lambda w, c: _case_row().decision == "agree",
             setup=lambda w: _case_of(submitted=True),
         ),
+        "case agree remaining": Form(
+            "province_appraiser",
+            "/assessments/cases/{case}/agree-remaining/",
+            {},
+            lambda w, c: _case_row().decision == "agree",
+            setup=lambda w: _case_of(submitted=True),
+        ),
         "case transition": Form(
             "province_appraiser",
             "/assessments/cases/{case}/transition/",
@@ -1523,6 +1545,7 @@ def test_csrf_forms_cover_every_post_route():
         "assessments/",
         "assessments/cases/<int:pk>/criteria/<str:code>/",
         "assessments/cases/<int:pk>/criteria/<str:code>/decision/",
+        "assessments/cases/<int:pk>/agree-remaining/",
         "assessments/cases/<int:pk>/transition/",
         "assessments/cases/<int:pk>/comment/",
         "assessments/evidence/",

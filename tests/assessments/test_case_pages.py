@@ -535,3 +535,31 @@ def test_the_dossier_lists_every_criterion_and_file_with_its_digest(people, sett
     assert "Hồ sơ giấy" in html  # the written reason where no file exists
     # The case page links to it once submitted.
     assert 'id="dossier-link"' in page(client_for(people["ministry"]), case)
+
+
+# -- agreeing with what remains ----------------------------------------------------------------
+def test_agree_with_every_remaining_criterion_keeps_decisions_made(people):
+    from kieumau.assessments.services import decide_criterion
+
+    case = submitted(people)
+    decide_criterion(
+        actor=people["admin"], case_id=case.pk, code="1.1", decision="disagree", reason="Thiếu"
+    )
+    client = client_for(people["appraiser"])
+    assert 'id="agree-remaining"' in page(client, case)
+    response = client.post(f"/assessments/cases/{case.pk}/agree-remaining/")
+    assert response.status_code == 302
+    decisions = dict(case.criteria.values_list("code", "decision"))
+    assert decisions.pop("1.1") == "disagree"  # a colleague's decision stays
+    assert set(decisions.values()) == {"agree"}
+    assert crit(case, "1.2").decided_by == people["appraiser"]
+    # Nothing left to agree with: the button is gone, a second click is refused.
+    assert 'id="agree-remaining"' not in page(client, case)
+    again = client.post(f"/assessments/cases/{case.pk}/agree-remaining/")
+    assert again.status_code == 400
+    # Whoever submitted a case may not appraise it; a unit officer may not appraise at all.
+    case2 = submitted(people, "A-W9")  # submitted by the province administrator
+    url2 = f"/assessments/cases/{case2.pk}/agree-remaining/"
+    assert client_for(people["admin"]).post(url2).status_code == 400
+    assert client_for(people["officer"]).post(url2).status_code == 404
+    assert not case2.criteria.exclude(decision="").exists()

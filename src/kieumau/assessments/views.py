@@ -21,7 +21,12 @@ from kieumau.accounts.permissions import REGISTER_CASES, SELF_ASSESS, VIEW_ASSES
 from kieumau.accounts.scope import can_act_on_unit, grant_for, has_perm
 from kieumau.assessments import selectors
 from kieumau.assessments.choices import EDITABLE, CaseAction, CaseStatus, Decision, SelfStatus
-from kieumau.assessments.services import decide_criterion, register_cases, save_self_assessment
+from kieumau.assessments.services import (
+    agree_remaining,
+    decide_criterion,
+    register_cases,
+    save_self_assessment,
+)
 from kieumau.assessments.workflow import add_comment, case_url, transition
 from kieumau.core.errors import Conflict, DomainError, NotFound
 from kieumau.core.web import require_perm
@@ -284,6 +289,29 @@ def decide(request, pk: int, code: str):
         return _case_page(request, pk, status=_status_of(exc), typed={"decide": typed})
     messages.success(request, _("Decision on criterion %(code)s recorded.") % {"code": code})
     return redirect(f"{case_url(case)}#c-{code}")
+
+
+@require_perm(VIEW_ASSESSMENTS)
+@require_POST
+def agree_remaining_view(request, pk: int):
+    """Agree with every criterion the council has not decided yet, in one click.
+
+    Protects the appraisal like one decision: `agree_remaining` checks APPRAISE_CASES (404),
+    the state (409) and independence (400), and leaves decided criteria as they are.
+    """
+    case = selectors.get_case(request.user, pk)
+    try:
+        codes = agree_remaining(actor=request.user, case_id=case.pk)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        _report(request, exc)
+        return _case_page(request, pk, status=_status_of(exc))
+    messages.success(
+        request,
+        _("Agreed with %(n)s criteria: %(codes)s.") % {"n": len(codes), "codes": ", ".join(codes)},
+    )
+    return redirect(case_url(case))
 
 
 @require_perm(VIEW_ASSESSMENTS)
