@@ -14,7 +14,7 @@ from kieumau.accounts.services import create_token
 from kieumau.audit.models import AuditEntry
 from kieumau.core.actors import CLI
 from kieumau.core.models import ScheduledRun
-from kieumau.core.scheduler import run_due_jobs
+from kieumau.core.scheduler import DAILY_JOBS, run_due_jobs
 from kieumau.datavalues.models import DataValue
 from kieumau.datavalues.reminders import send_reminders
 from kieumau.datavalues.workflow import transition
@@ -181,10 +181,8 @@ def test_the_scheduler_runs_each_daily_job_once_per_day(make_user):
     first = run_due_jobs(dt.date(2026, 6, 15))
     assert first["kieumau.datavalues.reminders.daily_job"]["due_soon"] >= 1
     assert run_due_jobs(dt.date(2026, 6, 15)) == {}
-    assert (
-        ScheduledRun.objects.filter(day=dt.date(2026, 6, 15), finished_at__isnull=False).count()
-        == 1
-    )
+    finished = ScheduledRun.objects.filter(day=dt.date(2026, 6, 15), finished_at__isnull=False)
+    assert sorted(finished.values_list("job", flat=True)) == sorted(DAILY_JOBS)
     assert "kieumau.datavalues.reminders.daily_job" in run_due_jobs(dt.date(2026, 6, 16))
 
 
