@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kieumau.core.middleware.RequestIdMiddleware",
+    "kieumau.core.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kieumau.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 
 from kieumau.core.request_context import new_request_id, reset_request_id, set_request_id
@@ -48,3 +49,43 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+_NUL_MESSAGE = "yêu cầu chứa ký tự NUL (\\0), không hợp lệ"
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a request carrying a NUL character in its path, query or text body.
+
+    No text a person types contains NUL, and PostgreSQL cannot store or even compare it in a
+    text column: letting one through turns a harmless typo or probe into a database error (500)
+    in whichever query meets it first. One refusal here protects every page and API route.
+    Uploaded files (multipart) are binary and are judged by their own checks.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._carries_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": _NUL_MESSAGE, "errors": [{"message": _NUL_MESSAGE}]}, status=400
+                )
+            return HttpResponseBadRequest(_NUL_MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    def _carries_nul(self, request) -> bool:
+        if "\x00" in request.path:
+            return True
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return True
+        if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
+            return False
+        if request.content_type == "application/json":
+            return b"\x00" in request.body or b"\\u0000" in request.body
+        if request.content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+            # The form's text fields (decoded); uploaded files are left to their own checks.
+            return any("\x00" in value for values in request.POST.lists() for value in values[1])
+        return False

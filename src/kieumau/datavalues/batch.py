@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -166,8 +166,20 @@ def apply_entries(
     today = today or timezone.localdate()
     if not entries:
         raise ValidationFailed.single("không có giá trị nào để ghi", "nothing to write")
-    with transaction.atomic():
-        return _apply(actor, entries, source, synthetic, reevaluate, today)
+    try:
+        with transaction.atomic():
+            return _apply(actor, entries, source, synthetic, reevaluate, today)
+    except IntegrityError as exc:
+        # Two people saved the first value of the same empty cell at once: nothing of this
+        # batch landed (the savepoint rolled back), the other save did. Same answer as a value
+        # changed since the form was opened.
+        if not any(name in str(exc) for name in ("datavalue_unique_fact", "datavalues_datavalue")):
+            raise
+        raise Conflict.single(
+            "người khác vừa nhập giá trị vào cùng ô trống này; giá trị bạn nhập chưa được lưu, "
+            "hãy tải lại trang và nhập lại nếu cần",
+            "someone else entered this value at the same time",
+        ) from exc
 
 
 def _apply(actor, entries, source, synthetic, reevaluate, today) -> BatchResult:
