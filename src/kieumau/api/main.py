@@ -1,10 +1,15 @@
 """The API under /api/v1/: one NinjaAPI, each app registers its router here."""
 
+import logging
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest
 from ninja import NinjaAPI
 
 from kieumau.api.auth import SessionUserAuth, TokenAuth
 from kieumau.core.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="kieumau API",
@@ -38,6 +43,21 @@ def domain_error(request: HttpRequest, exc: DomainError):
         # A refusal that depends on the object's state (409) says what that state is now.
         body["current"] = current
     return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, exc: Exception):
+    """The database dropped the connection or is busy: a clean 503 the client may retry.
+
+    Django discards the broken connection at the end of the request, so the next call works
+    again without restarting anything; the traceback goes to the log, never to the client.
+    """
+    log.error("database unavailable during %s %s: %r", request.method, request.path, exc)
+    message = "cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau ít phút"
+    return api.create_response(
+        request, {"detail": message, "errors": [{"message": message}]}, status=503
+    )
 
 
 def _register() -> None:
