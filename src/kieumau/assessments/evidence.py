@@ -30,10 +30,11 @@ from django.db import IntegrityError, transaction
 
 from kieumau.accounts.permissions import SELF_ASSESS, VIEW_ASSESSMENTS
 from kieumau.accounts.scope import can_act_on_unit
-from kieumau.assessments.filetypes import BY_KIND, FileType, clean_filename, extension_of, identify
+from kieumau.assessments.filetypes import BY_KIND, FileType, extension_of, identify
 from kieumau.assessments.models import EvidenceFile
 from kieumau.audit.services import record
 from kieumau.core.errors import Conflict, NotFound, ValidationFailed
+from kieumau.core.text import clean_filename
 from kieumau.orgunits.models import OrgUnit
 
 logger = logging.getLogger(__name__)

@@ -12,14 +12,13 @@ Pure: bytes and a name in, a `FileType` out or `ValidationFailed` with a Vietnam
 """
 
 import io
-import re
-import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
 from typing import NoReturn
 
 from kieumau.core.errors import ValidationFailed
+from kieumau.core.text import clean_filename
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -87,7 +86,6 @@ _FOREIGN_PREFIXES = (
 )
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<iframe")
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif")
-_FORBIDDEN_NAME_CHARS = re.compile(r"[\\/]")
 
 
 def _utf16(name: str) -> bytes:
@@ -98,30 +96,6 @@ _OLE_ENCRYPTED = _utf16("EncryptedPackage")
 _OLE_WORD = _utf16("WordDocument")
 _OLE_EXCEL = (_utf16("Workbook"), _utf16("Book"))
 _OLE_POWERPOINT = _utf16("PowerPoint Document")
-
-
-def clean_filename(name: str) -> str:
-    """The user's file name reduced to a plain display name.
-
-    Protects every place the name is shown or sent back (pages, messages, Content-Disposition):
-    any directory part is dropped ("C:\\fakepath\\x.pdf", "../../x.pdf"), control and
-    formatting characters are removed (NUL, newlines, right-to-left overrides that make
-    "gpj.exe" read as "exe.jpg"), trailing dots and spaces go (Windows ignores them), and the
-    result is NFC and at most 255 characters with its extension kept.
-    """
-    base = _FORBIDDEN_NAME_CHARS.split(name or "")[-1]
-    base = unicodedata.normalize("NFC", base)
-    base = "".join(
-        " " if unicodedata.category(ch)[0] == "Z" else ch
-        for ch in base
-        if unicodedata.category(ch)[0] != "C"
-    )
-    base = base.strip().rstrip(". ")
-    if len(base) > 255:
-        _stem, dot, ext = base.rpartition(".")
-        keep = f".{ext}" if dot and len(ext) <= 10 else ""
-        base = base[: 255 - len(keep)].rstrip(". ") + keep
-    return base
 
 
 def extension_of(name: str) -> str:

@@ -16,6 +16,7 @@ from kieumau.accounts.scope import has_perm
 from kieumau.audit.services import record
 from kieumau.core.actors import SystemActor
 from kieumau.core.errors import DomainError, NotFound, ValidationFailed
+from kieumau.core.text import clean_filename
 from kieumau.datavalues.choices import ImportStatus
 from kieumau.datavalues.models import ImportJob
 
@@ -45,7 +46,7 @@ def queue_import(*, actor, upload) -> ImportJob:
         )
     content = upload.read()
     job = ImportJob.objects.create(
-        filename=(upload.name or "upload.xlsx")[:255],
+        filename=clean_filename(upload.name or "") or "upload.xlsx",
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
         created_by=actor if getattr(actor, "pk", None) else None,
