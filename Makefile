@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run test lint e2e bench setup migrate demo serve clean-db messages fmt
+.PHONY: run test lint e2e bench setup migrate demo serve clean-db messages fmt fuzz load
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON_FOR_VENV)" || { echo "Cần Python >= 3.11 (Python >= 3.11 is required)"; exit 1; }
@@ -45,6 +45,16 @@ e2e: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+# API fuzzing (schemathesis) with many more generated requests than the bounded run in `make test`.
+FUZZ_EXAMPLES ?= 100
+fuzz: setup
+	KIEUMAU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:xdist -q tests/fuzz
+
+# Load test: gunicorn + PostgreSQL (KIEUMAU_LOAD_DATABASE_URL, default database kieumau_load on
+# 127.0.0.1, created when missing) driven by locust; figures go into docs/benchmarks.md.
+load: setup
+	$(BIN)/python benchmarks/load/run.py
 
 messages: setup
 	cd src/kieumau && ../../$(BIN)/kieumau makemessages -l vi --no-obsolete --ignore 'static/*' && ../../$(BIN)/kieumau compilemessages -l vi

@@ -20,7 +20,12 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.harness import machine  # noqa: E402
 
 PG_BASE = os.environ.get("KIEUMAU_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
-BENCHES = ["benchmarks.orgunits_bench", "benchmarks.evaluation_bench", "benchmarks.import_bench"]
+BENCHES = [
+    "benchmarks.orgunits_bench",
+    "benchmarks.evaluation_bench",
+    "benchmarks.import_bench",
+    "benchmarks.dashboard_bench",
+]
 
 
 def _run(module: str, database_url: str, var_dir: str) -> dict:
@@ -161,10 +166,24 @@ def _import_section(rows: list[dict]) -> list[str]:
     return lines
 
 
+def _dashboard_section(rows: list[dict]) -> list[str]:
+    from benchmarks.dashboard_bench import section
+
+    return section(rows)
+
+
+def _load_section(rows: list[dict]) -> list[str]:
+    from benchmarks.load.report import load_section
+
+    return load_section(rows)
+
+
 SECTIONS = {
     "benchmarks.orgunits_bench": _orgunits_section,
     "benchmarks.evaluation_bench": _evaluation_section,
     "benchmarks.import_bench": _import_section,
+    "benchmarks.dashboard_bench": _dashboard_section,
+    "benchmarks.load": _load_section,  # written by `make load` (benchmarks/load/run.py)
 }
 
 
@@ -196,6 +215,8 @@ def _previous_sections(path: Path) -> dict[str, list[str]]:
         "## Unit hierarchy": "benchmarks.orgunits_bench",
         "## National batch evaluation": "benchmarks.evaluation_bench",
         "## Excel import": "benchmarks.import_bench",
+        "## Dashboards and reports": "benchmarks.dashboard_bench",
+        "## Load test": "benchmarks.load",
     }
     sections: dict[str, list[str]] = {}
     current = None

@@ -62,7 +62,9 @@ def _store(version: CriteriaVersion, code: str, period: str) -> None:
                 "group": c["group"],
                 "name": c["name_vi"],
                 "status": statuses[c["code"]],
-                "explanation": EXPLAIN.get(c["code"], "Đạt") if statuses[c["code"]] != "met" else "Đạt",
+                "explanation": EXPLAIN.get(c["code"], "Đạt")
+                if statuses[c["code"]] != "met"
+                else "Đạt",
             }
             for c in spec["criteria"]
         ],

@@ -47,7 +47,9 @@ def check_api_dashboards(w, role: str):
     expect(response, api_status(role, True), "in")
     if response.status_code == 200:
         assert response.json()["root"]["code"] == IN_UNIT[role]
-    expect(client.get("/api/v1/dashboards", {"under": OUT_UNIT[role]}), api_status(role, False), "out")
+    expect(
+        client.get("/api/v1/dashboards", {"under": OUT_UNIT[role]}), api_status(role, False), "out"
+    )
 
 
 ROUTES: dict = {

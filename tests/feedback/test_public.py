@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def survey_data(code: str, score: str = "5", **extra) -> dict:
-    from kieumau.feedback.services import questions_for_unit
     from kieumau.feedback.models import PublicChannel
+    from kieumau.feedback.services import questions_for_unit
 
     unit_id = PublicChannel.objects.get(code=code).unit_id
     return {**{f"q{q.pk}": score for q in questions_for_unit(unit_id)}, **extra}
@@ -166,7 +166,9 @@ def test_one_client_is_rate_limited_and_another_is_not(channels, settings):
     assert blocked.status_code == 429
     assert FeedbackItem.objects.count() == 3
     other = Client(REMOTE_ADDR="203.0.113.6")
-    assert other.post(f"/p/{code}/feedback/", {"kind": "problem", "text": "Việc 5"}).status_code == 302
+    assert (
+        other.post(f"/p/{code}/feedback/", {"kind": "problem", "text": "Việc 5"}).status_code == 302
+    )
 
 
 def test_a_unit_page_is_rate_limited_for_everyone_together(channels, settings):

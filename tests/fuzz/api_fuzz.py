@@ -63,7 +63,12 @@ def load_schema():
     from kieumau.config.wsgi import application
 
     with test_transaction_kept():
-        return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    if os.environ.get("KIEUMAU_FUZZ_NUL", "0") != "1":
+        # NUL characters in strings are sent by tests/fuzz/test_nul_bytes.py, one parameter at a
+        # time, where a known failure can be named; KIEUMAU_FUZZ_NUL=1 mixes them in here too.
+        schema.config.generation.update(allow_x00=False)
+    return schema
 
 
 def operations(schema) -> list:
@@ -72,12 +77,11 @@ def operations(schema) -> list:
 
 def _strategy(operation):
     """Random requests, plus requests whose path parameters name objects that exist."""
-    names = [p.name for p in operation.path_parameters]
+    names = [p.name for p in operation.path_parameters if p.name in PATH_SAMPLES]
     strategies = [operation.as_strategy()]
-    if names:
-        for i in range(2):
-            fixed = {n: PATH_SAMPLES.get(n, ["x"])[i % len(PATH_SAMPLES.get(n, ["x"]))] for n in names}
-            strategies.append(operation.as_strategy(path_parameters=fixed))
+    for i in range(2 if names else 0):
+        fixed = {n: PATH_SAMPLES[n][i % len(PATH_SAMPLES[n])] for n in names}
+        strategies.append(operation.as_strategy(path_parameters=fixed))
     return st.one_of(strategies)
 
 

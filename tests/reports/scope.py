@@ -42,7 +42,9 @@ def _report(code: str, *, done: bool = False, pk: int | None = None):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "r.pdf").write_bytes(b"%PDF-1.4 test")
         report.status = "done"
-        report.files = {"pdf": {"path": f"{report.pk}/r.pdf", "sha256": "0" * 64, "size": 13, "name": "r.pdf"}}
+        report.files = {
+            "pdf": {"path": f"{report.pk}/r.pdf", "sha256": "0" * 64, "size": 13, "name": "r.pdf"}
+        }
         report.save()
     return report
 
@@ -169,7 +171,9 @@ def check_api_report(w, role: str):
     client = w.client(role)
     for inside in (True, False):
         report = _report(province(role, inside))
-        expect(client.get(f"/api/v1/reports/{report.pk}"), _api(role, READ_ROLES, inside), str(inside))
+        expect(
+            client.get(f"/api/v1/reports/{report.pk}"), _api(role, READ_ROLES, inside), str(inside)
+        )
 
 
 def check_api_download(w, role: str):

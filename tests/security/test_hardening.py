@@ -181,9 +181,7 @@ def test_api_with_a_session_cookie_needs_the_csrf_token(hierarchy, make_user):
     client = Client(enforce_csrf_checks=True)
     client.force_login(make_user("ministry_admin", "VN"))
     assert client.get("/api/v1/units").status_code == 200
-    response = client.post(
-        "/api/v1/datavalues", {"unit": "A-W1"}, content_type="application/json"
-    )
+    response = client.post("/api/v1/datavalues", {"unit": "A-W1"}, content_type="application/json")
     assert response.status_code in {401, 403}, response.status_code
 
 

@@ -15,7 +15,9 @@ def agencies():
         "city": services.create_agency(
             actor=CLI, province="A", name="UBND Thành phố A", kind="peoples_committee"
         ),
-        "c": services.create_agency(actor=CLI, province="C", name="Sở Tài chính C", kind="department"),
+        "c": services.create_agency(
+            actor=CLI, province="C", name="Sở Tài chính C", kind="department"
+        ),
     }
 
 

@@ -69,7 +69,9 @@ def test_agency_officer_reports_progress_on_their_task(world):
             actor=officer, item_id=world["items"]["other"].pk, note="x", percent=10
         )
     with pytest.raises(Conflict, match="trạng thái: mới giao → đang thực hiện, tiến độ: 0% → 40%"):
-        services.report_progress(actor=officer, item_id=own.pk, note="y", percent=50, expected_revision=1)
+        services.report_progress(
+            actor=officer, item_id=own.pk, note="y", percent=50, expected_revision=1
+        )
     with pytest.raises(ValidationFailed, match="0 đến 100"):
         services.report_progress(actor=officer, item_id=own.pk, note="y", percent=150)
 
@@ -77,9 +79,7 @@ def test_agency_officer_reports_progress_on_their_task(world):
 def test_agency_officer_cannot_create_or_edit(world):
     officer = world["officer"]
     with pytest.raises(NotFound):
-        services.create_item(
-            actor=officer, title="x", unit="A-W1", due_date=dt.date(2030, 1, 1)
-        )
+        services.create_item(actor=officer, title="x", unit="A-W1", due_date=dt.date(2030, 1, 1))
     with pytest.raises(NotFound):
         services.update_item(actor=officer, item_id=world["items"]["own"].pk, title="y")
 

@@ -220,9 +220,10 @@ def create_backup(destination: Path) -> dict:
     members: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(dir=destination.parent) as work:
         dump = Path(work) / DATABASE
+        connection = connections[DEFAULT_DB_ALIAS]
+        outermost = not connection.in_atomic_block
         with transaction.atomic(), open(dump, "wb") as out:
-            connection = connections[DEFAULT_DB_ALIAS]
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and outermost:
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             counts = _dump_rows(out)
@@ -286,7 +287,7 @@ def read_verified(archive: Path) -> tuple[dict, tarfile.TarFile]:
     if not archive.is_file():
         raise BackupRefused(f"không tìm thấy tệp sao lưu '{archive}'")
     try:
-        tar = tarfile.open(archive, "r:gz")
+        tar = tarfile.open(archive, "r:gz")  # noqa: SIM115 - handed to the caller, who closes it
         members = {m.name: m for m in tar.getmembers()}
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise BackupRefused(f"tệp '{archive.name}' không phải bản sao lưu hợp lệ: {exc}") from exc
@@ -339,9 +340,7 @@ def database_has_data() -> bool:
     from kieumau.audit.models import AuditEntry
     from kieumau.orgunits.models import OrgUnit
 
-    return (
-        User.objects.exists() or OrgUnit.objects.exists() or AuditEntry.objects.exists()
-    )
+    return User.objects.exists() or OrgUnit.objects.exists() or AuditEntry.objects.exists()
 
 
 # -- restoring --------------------------------------------------------------------------------
@@ -361,6 +360,10 @@ def _clear_tables(models) -> None:
     statements = connection.ops.sql_flush(
         no_style(), tables, reset_sequences=False, allow_cascade=False
     )
+    if connection.vendor == "postgresql":
+        # TRUNCATE refuses tables with deferred foreign-key checks still pending in this
+        # transaction: run them now, and defer again for the load that follows.
+        statements = ["SET CONSTRAINTS ALL IMMEDIATE", *statements, "SET CONSTRAINTS ALL DEFERRED"]
     if connection.vendor == "sqlite":
         lifted = set(triggers.SQLITE_DOWN) | set(triggers.SQLITE_UP)
         statements = [s for s in statements if s not in lifted]

@@ -1,5 +1,6 @@
 """The dashboards API under /api/v1/dashboards/: the dashboard's data as JSON."""
 
+from django.http import JsonResponse
 from ninja import Router
 
 from kieumau.dashboards import selectors
@@ -16,4 +17,6 @@ def dashboard(request, under: str = "", year: str = "", as_of: str = ""):
     board = selectors.dashboard(
         request.auth, under=under.strip() or None, year=year, as_of=parse_as_of(as_of)
     )
-    return board.as_dict()
+    # Already plain JSON types: answered as is (validating the nested dict costs more than
+    # computing a cached national dashboard).
+    return JsonResponse(board.as_dict(), json_dumps_params={"ensure_ascii": False})

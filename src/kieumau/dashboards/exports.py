@@ -21,11 +21,27 @@ def panels(board: Dashboard) -> dict[str, tuple[list[str], list[list]]]:
     data = board.as_dict()
     out: dict[str, tuple[list[str], list[list]]] = {
         "children": (
-            ["Mã", "Đơn vị", "Số đơn vị", "Đã đánh giá", "Đạt 100% tiêu chí", "Được công nhận",
-             "Tỷ lệ kiểu mẫu (%)", "Chỉ tiêu (%)"],
             [
-                [c["code"], c["name"], c["units"], c["evaluated"], c["model_standard"],
-                 c["recognised"], c["share"], c["target"]]
+                "Mã",
+                "Đơn vị",
+                "Số đơn vị",
+                "Đã đánh giá",
+                "Đạt 100% tiêu chí",
+                "Được công nhận",
+                "Tỷ lệ kiểu mẫu (%)",
+                "Chỉ tiêu (%)",
+            ],
+            [
+                [
+                    c["code"],
+                    c["name"],
+                    c["units"],
+                    c["evaluated"],
+                    c["model_standard"],
+                    c["recognised"],
+                    c["share"],
+                    c["target"],
+                ]
                 for c in data["children"]
             ],
         ),
@@ -35,26 +51,55 @@ def panels(board: Dashboard) -> dict[str, tuple[list[str], list[list]]]:
         ),
         "criteria": (
             ["Mã", "Nhóm", "Tiêu chí", "Số đơn vị đạt", "Đã đánh giá", "Tỷ lệ (%)"],
-            [[c["code"], c["group"], c["name"], c["met"], c["evaluated"], c["rate"]]
-             for c in data["criterion_rates"]],
+            [
+                [c["code"], c["group"], c["name"], c["met"], c["evaluated"], c["rate"]]
+                for c in data["criterion_rates"]
+            ],
         ),
         "groups": (
             ["Nhóm", "Tên nhóm", "Số đơn vị đạt cả nhóm", "Đã đánh giá", "Tỷ lệ (%)"],
-            [[g["code"], g["name"], g["met"], g["evaluated"], g["rate"]]
-             for g in data["group_rates"]],
+            [
+                [g["code"], g["name"], g["met"], g["evaluated"], g["rate"]]
+                for g in data["group_rates"]
+            ],
         ),
         "timeliness": (
             ["Kỳ", "Đúng hạn", "Muộn", "Chưa nộp", "Phải nộp", "Tỷ lệ đúng hạn (%)"],
-            [[t["period"], t["on_time"], t["late"], t["missing"], t["expected"], t["rate"]]
-             for t in data["timeliness"]],
+            [
+                [t["period"], t["on_time"], t["late"], t["missing"], t["expected"], t["rate"]]
+                for t in data["timeliness"]
+            ],
         ),
         "trends": (
-            ["Năm", "Đã đánh giá", "Đạt 100% tiêu chí", "Bình quân số tiêu chí đạt",
-             "Được công nhận"],
-            [[t["year"], t["evaluated"], t["model_standard"], t["average_met"], t["recognised"]]
-             for t in data["trends"]],
+            [
+                "Năm",
+                "Đã đánh giá",
+                "Đạt 100% tiêu chí",
+                "Bình quân số tiêu chí đạt",
+                "Được công nhận",
+            ],
+            [
+                [t["year"], t["evaluated"], t["model_standard"], t["average_met"], t["recognised"]]
+                for t in data["trends"]
+            ],
         ),
     }
+    if data["satisfaction"] is not None:
+        out["satisfaction"] = (
+            ["Mã", "Đơn vị", "Số phiếu khảo sát", "Số người hài lòng", "Tỷ lệ hài lòng (%)"],
+            [
+                [r["code"], r["name"], r["responses"], r["satisfied"], r["rate"]]
+                for r in data["satisfaction"]
+            ],
+        )
+    if data["overdue"] is not None:
+        out["overdue"] = (
+            ["Nhiệm vụ", "Đơn vị", "Cơ quan", "Hạn", "Số ngày quá hạn", "Tiến độ (%)"],
+            [
+                [t["title"], t["unit"], t["agency"], t["due_date"], t["days_late"], t["percent"]]
+                for t in data["overdue"]["rows"]
+            ],
+        )
     if data["heatmap"]:
         codes = [c["code"] for c in data["criteria"]]
         out["heatmap"] = (
@@ -75,6 +120,8 @@ PANEL_TITLES = {
     "heatmap": "Bản đồ nhiệt",
     "timeliness": "Báo cáo đúng hạn",
     "trends": "Xu hướng",
+    "satisfaction": "Sự hài lòng",
+    "overdue": "Nhiệm vụ quá hạn",
 }
 
 

@@ -13,15 +13,23 @@ each.
 """
 
 import datetime as dt
+import hashlib
+import logging
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Q
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 
 from kieumau.accounts.permissions import VIEW_DASHBOARDS
+from kieumau.accounts.scope import grant_for
 from kieumau.assessments.choices import CaseStatus
 from kieumau.assessments.models import AssessmentCase
 from kieumau.core.errors import NotFound, ValidationFailed
+from kieumau.criteria.models import CriteriaVersion
+from kieumau.dashboards import extensions
 from kieumau.datavalues.models import DataSet, Submission
 from kieumau.engine import Period
 from kieumau.evaluation.models import EvaluationResult
@@ -30,8 +38,13 @@ from kieumau.orgunits.choices import COMMUNE_LEVEL_KINDS, Level
 from kieumau.orgunits.models import OrgUnit, OrgUnitVersion
 from kieumau.orgunits.selectors import subtree_ids
 
+log = logging.getLogger(__name__)
 MONTHLY_FORM = "BC-THANG"
 """The monthly progress report (due on the 18th) whose timeliness the dashboards show."""
+IDS_AS_LIST = 1000
+"""Up to this many units (a province) the other reads filter on the id list; above it (the
+nation) on a subquery: PostgreSQL plans the small list far better, and a list of thousands
+of ids costs more to build than the join."""
 TREND_YEARS = 5
 """How many years the trend panel covers, ending with the chosen year."""
 
@@ -85,6 +98,11 @@ class Dashboard:
     timeliness: list[dict] = field(default_factory=list)
     trends: list[dict] = field(default_factory=list)
     unit: dict | None = None
+    decided_by: dt.date | None = None
+    national_target: dict | None = None
+    plan: dict | None = None
+    overdue: dict | None = None
+    satisfaction: list[dict] | None = None
 
     def as_dict(self) -> dict:
         """What the JSON API and the page's charts read (plain JSON types only)."""
@@ -106,6 +124,10 @@ class Dashboard:
             "timeliness": self.timeliness,
             "trends": self.trends,
             "unit": self.unit,
+            "national_target": self.national_target,
+            "plan": self.plan,
+            "overdue": self.overdue,
+            "satisfaction": self.satisfaction,
         }
 
 
@@ -152,7 +174,14 @@ def resolve_root(actor, under: str | None, as_of: dt.date) -> OrgUnitVersion:
     if under:
         version = versions.filter(unit__code=under, unit__in=visible.values("pk")).first()
     else:
-        version = versions.filter(unit__in=visible.values("pk")).order_by("level", "name").first()
+        # The top of the actor's grants (not a sort of every unit in scope).
+        grant = grant_for(actor, VIEW_DASHBOARDS)
+        tops = (
+            versions.filter(level=Level.NATION)
+            if grant.national
+            else versions.filter(unit_id__in=grant.unit_ids)
+        )
+        version = tops.order_by("level", "name").first()
     if version is None:
         code = under or "—"
         raise NotFound.single(
@@ -202,8 +231,13 @@ def _province_of(unit_parent: int | None, upper: dict[int, tuple]) -> int | None
 
 
 # -- the dashboard -------------------------------------------------------------------------------
-def dashboard(actor, *, under: str | None = None, year=None, as_of=None) -> Dashboard:
+def dashboard(
+    actor, *, under: str | None = None, year=None, as_of=None, decided_by: dt.date | None = None
+) -> Dashboard:
     """The dashboard of `under` (or the actor's own top unit) for `year`, structure as of `as_of`.
+
+    Recognitions count when decided on or before `decided_by` (default `as_of`): a report on
+    a year, issued months later, counts the decisions taken since the year ended.
 
     Protects scope: the root and every unit counted come through `visible_to(actor,
     dashboards.view)`; a root out of scope is NotFound. A fixed number of queries whatever the
@@ -212,6 +246,73 @@ def dashboard(actor, *, under: str | None = None, year=None, as_of=None) -> Dash
     as_of = as_of or timezone.localdate()
     year = parse_year(year, default_year(as_of))
     root = resolve_root(actor, under, as_of)
+    decided_by = decided_by or as_of
+    key = _cache_key(actor, root, year, as_of, decided_by)
+    cached = _cache_call(cache.get, key) if key else None
+    if cached is None:
+        cached = _core(actor, root, year, as_of, decided_by)
+        if key:
+            _cache_call(cache.set, key, cached, cache_seconds())
+    board, owner, child_rows = cached
+    # Panels of the other apps are read live (their data is not in the cache's fingerprint).
+    board.national_target = extensions.national_target(year)
+    if board.level == "nation" and board.national_target:
+        for child in board.children:
+            child.target = float(board.national_target["min_share"])
+    if board.level != "unit":
+        board.plan = extensions.plan_target(actor, root.unit.code, year, as_of)
+    board.overdue = extensions.overdue_tasks(actor, root.unit.code, as_of)
+    board.satisfaction = _satisfaction(actor, root, year, owner, child_rows)
+    return board
+
+
+def _cache_call(method, *args):
+    """A cache read or write that degrades to "no cache" when the cache is unusable (e.g. the
+    database cache table was not created: `kieumau createcachetable`), in a savepoint so that a
+    PostgreSQL error does not abort the request's transaction."""
+    try:
+        with transaction.atomic():
+            return method(*args)
+    except DatabaseError:
+        log.warning("dashboard cache unavailable", exc_info=True)
+        return None
+
+
+def cache_seconds() -> int:
+    """How long a national dashboard is cached (setting DASHBOARD_CACHE_SECONDS; 0 = never)."""
+    return int(getattr(settings, "DASHBOARD_CACHE_SECONDS", 600))
+
+
+def _cache_key(actor, root: OrgUnitVersion, year: int, as_of, decided_by) -> str | None:
+    """The cache key of a national dashboard: who may see what, what is asked, and a fingerprint
+    of the data it is computed from — so any write through the services (a new or re-computed
+    result, a case decision, a submission, a reorganisation, a new criteria version) changes
+    the key and the next view recomputes. Below the nation nothing is cached (a province's
+    dashboard is computed in a few tens of milliseconds; measured in docs/benchmarks.md)."""
+    seconds = cache_seconds()
+    if seconds <= 0 or root.level != Level.NATION:
+        return None
+    grant = grant_for(actor, VIEW_DASHBOARDS)
+    scope = "national" if grant.national else ",".join(map(str, sorted(grant.unit_ids)))
+    fingerprint = [
+        EvaluationResult.objects.aggregate(n=Count("pk"), t=Max("computed_at")),
+        AssessmentCase.objects.aggregate(
+            n=Count("pk"),
+            r=Sum("revision"),
+            ok=Count("pk", filter=Q(status=CaseStatus.RECOGNISED)),
+            d=Max("decision_date"),
+        ),
+        Submission.objects.aggregate(n=Count("pk"), t=Max("submitted_at")),
+        OrgUnitVersion.objects.aggregate(n=Count("pk"), m=Max("pk")),
+        CriteriaVersion.objects.aggregate(n=Count("pk"), m=Max("pk"), s=Count("status")),
+    ]
+    raw = repr((scope, root.unit_id, year, as_of, decided_by, fingerprint))
+    return "dashboards:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _core(actor, root: OrgUnitVersion, year: int, as_of: dt.date, decided_by: dt.date):
+    """Everything computed from evaluation, assessments and submissions (what may be cached),
+    with which drill-down line each unit counts in (for the live satisfaction panel)."""
     upper = _upper_levels(as_of)
     crumbs = _crumbs(actor, root, upper)
     root_crumb = Crumb(root.unit.code, root.name, root.level)
@@ -222,6 +323,7 @@ def dashboard(actor, *, under: str | None = None, year=None, as_of=None) -> Dash
     else:
         level = "province"
     board = Dashboard(year=year, as_of=as_of, root=root_crumb, crumbs=crumbs, level=level)
+    board.decided_by = decided_by
     period = Period.of_year(year)
     try:
         version = version_for(period)
@@ -236,24 +338,24 @@ def dashboard(actor, *, under: str | None = None, year=None, as_of=None) -> Dash
         board.groups = [
             {"code": g["code"], "name": g["name_vi"]} for g in version.spec.get("groups", [])
         ]
-    units = _units_in(actor, root, as_of)
-    unit_ids = [u[0] for u in units]
+    units, in_scope = units_in(actor, root, as_of)
     if level == "unit":
         board.unit = _unit_panel(actor, root, year, version)
-    _children(board, root, units, upper, year, version, actor)
-    results = _results(actor, unit_ids, period, version)
+    owner, child_rows = _children(board, root, units, in_scope, upper, year, version, actor)
+    results = _results(actor, in_scope, period, version)
     _distribution(board, results)
     _rates(board, results)
     if level != "nation":
         _heatmap(board, results, units)
-    board.timeliness = _timeliness(actor, units, year, as_of)
-    board.trends = _trends(actor, unit_ids, year)
-    return board
+    board.timeliness = _timeliness(actor, len(units), in_scope, year, as_of)
+    board.trends = _trends(actor, in_scope, year, board.decided_by)
+    return board, owner, child_rows
 
 
-def _units_in(actor, root: OrgUnitVersion, as_of: dt.date) -> list[tuple]:
+def units_in(actor, root: OrgUnitVersion, as_of: dt.date) -> tuple[list[tuple], object]:
     """(unit id, code, name, parent id) of the commune-level units under `root` on `as_of` the
-    actor may read (one query; the subtree by a recursive query below the nation)."""
+    actor may read (one query; the subtree by a recursive query below the nation), and the
+    same set as the other reads filter on it (see IDS_AS_LIST)."""
     versions = OrgUnitVersion.objects.active_on(as_of).filter(
         kind__in=COMMUNE_LEVEL_KINDS,
         unit__in=OrgUnit.objects.visible_to(actor, VIEW_DASHBOARDS).values("pk"),
@@ -262,36 +364,40 @@ def _units_in(actor, root: OrgUnitVersion, as_of: dt.date) -> list[tuple]:
         versions = versions.filter(unit_id=root.unit_id)
     elif root.level != Level.NATION:
         versions = versions.filter(unit_id__in=subtree_ids(root.unit_id, as_of))
-    return list(
+    rows = list(
         versions.order_by("name", "unit__code").values_list(
             "unit_id", "unit__code", "name", "parent_id"
         )
     )
+    if len(rows) <= IDS_AS_LIST:
+        return rows, [r[0] for r in rows]
+    return rows, versions.order_by().values("unit_id")
 
 
-def _results(actor, unit_ids: list[int], period: Period, version):
+def _results(actor, in_scope, period: Period, version):
     """The stored results of the year for these units, through the chokepoint (a queryset)."""
     qs = EvaluationResult.objects.visible_to(actor, VIEW_DASHBOARDS).filter(
-        period=period.code, unit_id__in=unit_ids
+        period=period.code, unit_id__in=in_scope
     )
     if version is None:
         return qs.none()
     return qs.filter(criteria_version=version)
 
 
-def _recognised(actor, unit_ids: list[int], year: int, as_of: dt.date):
+def _recognised(actor, in_scope, year: int, as_of: dt.date):
     """Cases recognised as model units for `year` by a decision dated on or before `as_of`."""
     return (
         AssessmentCase.objects.visible_to(actor, VIEW_DASHBOARDS)
-        .filter(
-            unit_id__in=unit_ids, recognised_year=year, status=CaseStatus.RECOGNISED
-        )
+        .filter(unit_id__in=in_scope, recognised_year=year, status=CaseStatus.RECOGNISED)
         .filter(Q(decision_date__isnull=True) | Q(decision_date__lte=as_of))
     )
 
 
-def _children(board: Dashboard, root, units, upper, year, version, actor) -> None:
-    """Rows of the drill-down table: per province at the nation, per unit below it."""
+def _children(
+    board: Dashboard, root, units, in_scope, upper, year, version, actor
+) -> tuple[dict, dict]:
+    """Rows of the drill-down table: per province at the nation, per unit below it. Returns
+    which line each unit counts in ({unit id: line key}) and the lines by key."""
     unit_ids = [u[0] for u in units]
     rows: dict[int, ChildRow] = {}
     owner: dict[int, int] = {}
@@ -312,7 +418,7 @@ def _children(board: Dashboard, root, units, upper, year, version, actor) -> Non
             rows[owner[uid]].units += 1
     if version is not None:
         for uid, met, model in (
-            _results(actor, unit_ids, Period.of_year(year), version)
+            _results(actor, in_scope, Period.of_year(year), version)
             .order_by()
             .values_list("unit_id", "met", "model_standard")
         ):
@@ -321,23 +427,49 @@ def _children(board: Dashboard, root, units, upper, year, version, actor) -> Non
                 row.evaluated += 1
                 row.met_sum += met
                 row.model_standard += int(model)
-    for uid in _recognised(actor, unit_ids, year, board.as_of).values_list("unit_id", flat=True):
+    for uid in _recognised(actor, in_scope, year, board.decided_by).values_list(
+        "unit_id", flat=True
+    ):
         row = rows.get(owner.get(uid))
         if row is not None:
             row.recognised += 1
     # At the nation, provinces with no unit in force (or none readable) stay out.
     children = [r for r in rows.values() if r.units or board.level != "nation"]
-    from kieumau.dashboards.extensions import province_targets
-
-    targets = province_targets(actor, [c.code for c in children], year)
-    for child in children:
-        child.target = targets.get(child.code)
     board.children = sorted(children, key=lambda r: _sort_key(r.name))
     total = ChildRow(code=root.unit.code, name=root.name)
     for child in board.children:
         for name in ("units", "evaluated", "model_standard", "recognised", "met_sum"):
             setattr(total, name, getattr(total, name) + getattr(child, name))
     board.totals = total
+    return owner, rows
+
+
+def _satisfaction(actor, root, year, owner: dict, rows: dict) -> list[dict] | None:
+    """Survey responses and satisfied respondents of the year per line of the drill-down
+    table (summed per province at the nation), from the feedback app when it provides them."""
+    per_unit = extensions.satisfaction(actor, root.unit.code, year)
+    if per_unit is None:
+        return None
+    sums: dict[int, list[int]] = {}
+    for uid, responses, satisfied in per_unit:
+        key = owner.get(uid)
+        if key is not None:
+            pair = sums.setdefault(key, [0, 0])
+            pair[0] += responses
+            pair[1] += satisfied
+    out = []
+    for key, (responses, satisfied) in sums.items():
+        row = rows[key]
+        out.append(
+            {
+                "code": row.code,
+                "name": row.name,
+                "responses": responses,
+                "satisfied": satisfied,
+                "rate": round(100 * satisfied / responses, 1) if responses else None,
+            }
+        )
+    return sorted(out, key=lambda r: _sort_key(r["name"]))
 
 
 def _sort_key(name: str) -> tuple[str, str]:
@@ -428,37 +560,50 @@ def month_periods(year: int, as_of: dt.date) -> list[Period]:
     return out
 
 
-def _timeliness(actor, units, year: int, as_of: dt.date) -> list[dict]:
-    """Per month of the year already due: monthly reports on time, late, missing (one query).
+def _local_midnight_after(day: dt.date) -> dt.datetime:
+    """The instant the local day after `day` begins: a report is on time before it."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
 
-    On time = submitted on or before the due date fixed at submission; a draft, or no report,
-    counts as missing.
+
+def _timeliness(actor, expected: int, in_scope, year: int, as_of: dt.date) -> list[dict]:
+    """Per month of the year already due: monthly reports on time, late, missing.
+
+    Counted in the database: on time = submitted before the local day after the due date fixed
+    at submission; a draft, or no report, counts as missing. The due dates in use are read
+    first (a handful: one per province rule and month), so the count compares plain columns
+    with constants and needs no per-row date conversion (two queries).
     """
     form = DataSet.objects.filter(code=MONTHLY_FORM).only("pk").first()
     months = month_periods(year, as_of)
     if form is None or not months:
         return []
-    unit_ids = [u[0] for u in units]
     rows = {p.code: {"period": p.code, "on_time": 0, "late": 0, "missing": 0} for p in months}
-    submitted: dict[str, int] = dict.fromkeys(rows, 0)
-    for period, submitted_at, due in (
+    submitted = (
         Submission.objects.visible_to(actor, VIEW_DASHBOARDS)
-        .filter(dataset=form, period__in=list(rows), unit_id__in=unit_ids)
+        .filter(dataset=form, period__in=list(rows), unit_id__in=in_scope)
         .exclude(status="draft")
         .exclude(submitted_at__isnull=True)
-        .values_list("period", "submitted_at", "due_date")
+        .order_by()
+    )
+    dues = set(submitted.values_list("due_date", flat=True).distinct())
+    on_time = Q(due_date__isnull=True)
+    for due in dues - {None}:
+        on_time |= Q(due_date=due, submitted_at__lt=_local_midnight_after(due))
+    for period, total, in_time in (
+        submitted.values("period")
+        .annotate(total=Count("pk"), in_time=Count("pk", filter=on_time))
+        .values_list("period", "total", "in_time")
     ):
-        on_time = due is None or timezone.localdate(submitted_at) <= due
-        rows[period]["on_time" if on_time else "late"] += 1
-        submitted[period] += 1
-    for code, row in rows.items():
-        row["missing"] = max(len(unit_ids) - submitted[code], 0)
-        row["expected"] = len(unit_ids)
-        row["rate"] = round(100 * row["on_time"] / len(unit_ids), 1) if unit_ids else 0.0
+        rows[period]["on_time"] += in_time
+        rows[period]["late"] += total - in_time
+    for row in rows.values():
+        row["missing"] = max(expected - row["on_time"] - row["late"], 0)
+        row["expected"] = expected
+        row["rate"] = round(100 * row["on_time"] / expected, 1) if expected else 0.0
     return list(rows.values())
 
 
-def _trends(actor, unit_ids: list[int], year: int) -> list[dict]:
+def _trends(actor, in_scope, year: int, decided_by: dt.date) -> list[dict]:
     """Per year (the last few): units evaluated, meeting every criterion, average met, and
     recognised — two aggregate queries. Where a year holds results of two criteria versions
     the one with more results is shown."""
@@ -466,7 +611,7 @@ def _trends(actor, unit_ids: list[int], year: int) -> list[dict]:
     best: dict[str, dict] = {}
     for row in (
         EvaluationResult.objects.visible_to(actor, VIEW_DASHBOARDS)
-        .filter(unit_id__in=unit_ids, period__in=years)
+        .filter(unit_id__in=in_scope, period__in=years)
         .order_by()
         .values("period", "criteria_version")
         .annotate(
@@ -480,10 +625,11 @@ def _trends(actor, unit_ids: list[int], year: int) -> list[dict]:
     recognised = dict(
         AssessmentCase.objects.visible_to(actor, VIEW_DASHBOARDS)
         .filter(
-            unit_id__in=unit_ids,
+            unit_id__in=in_scope,
             recognised_year__in=[int(y) for y in years],
             status=CaseStatus.RECOGNISED,
         )
+        .filter(Q(decision_date__isnull=True) | Q(decision_date__lte=decided_by))
         .order_by()
         .values("recognised_year")
         .annotate(n=Count("pk"))
@@ -539,6 +685,7 @@ def _unit_panel(actor, root: OrgUnitVersion, year: int, version) -> dict:
         "criteria": criteria,
         "case": {
             **case,
+            "status_label": str(CaseStatus(case["status"]).label),
             "decision_date": case["decision_date"].isoformat() if case["decision_date"] else None,
         }
         if case

@@ -3,6 +3,7 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from kieumau.accounts.permissions import VIEW_DASHBOARDS
 from kieumau.core.errors import DomainError, NotFound
@@ -13,6 +14,19 @@ from kieumau.orgunits.selectors import parse_as_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS_CLASSES = ("met", "not_met", "missing_data", "not_applicable")
+
+
+GLYPHS = {"met": "✓", "not_met": "✗", "missing_data": "?", "not_applicable": "–"}
+
+
+def _cells(statuses: list[str]) -> str:
+    """One heatmap row's cells, built here: a province has thousands of cells, too many for
+    a template loop to render quickly."""
+    return format_html_join(
+        "",
+        '<td class="cell st-{}">{}</td>',
+        ((s or "none", GLYPHS.get(s, "·")) for s in statuses),
+    )
 
 
 def _board(request):
@@ -36,7 +50,12 @@ def index(request):
         context["error"] = exc.summary()
         context["as_of"] = timezone.localdate()
         return render(request, "dashboards/index.html", context, status=400)
-    context |= {"board": board, "data": board.as_dict(), "as_of": board.as_of}
+    context |= {
+        "board": board,
+        "data": board.as_dict(),
+        "as_of": board.as_of,
+        "heatmap_rows": [(row, _cells(row["statuses"])) for row in board.heatmap],
+    }
     query = {"under": board.root.code, "year": board.year, "as_of": board.as_of.isoformat()}
     context["query"] = "&".join(f"{k}={v}" for k, v in query.items())
     return render(request, "dashboards/index.html", context)

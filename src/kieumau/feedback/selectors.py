@@ -566,3 +566,21 @@ def forum_detail(actor, pk: int) -> ForumDetail:
         can_edit=bool(_answerable(actor, [session.unit_id])),
         tasks_available=available and can_act_on_unit(actor, MANAGE_WORKITEMS, session.unit_id),
     )
+
+
+def own_units(actor, *, limit: int = 10) -> list[tuple[str, str]]:
+    """(code, name) of the commune-level units the actor answers for, when there are few (a
+    ward's officers): the list page links their posters. Empty for wide scopes (two queries)."""
+    from kieumau.orgunits.choices import COMMUNE_LEVEL_KINDS
+
+    grant = grant_for(actor, ANSWER_FEEDBACK)
+    if grant.empty or grant.national:
+        return []
+    inside = OrgUnitClosure.objects.filter(ancestor_id__in=grant.unit_ids).values("descendant_id")
+    rows = list(
+        OrgUnitVersion.objects.active_on(timezone.localdate())
+        .filter(unit_id__in=inside, kind__in=COMMUNE_LEVEL_KINDS)
+        .order_by("unit__code")
+        .values_list("unit__code", "name")[: limit + 1]
+    )
+    return rows if len(rows) <= limit else []

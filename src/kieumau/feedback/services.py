@@ -150,6 +150,8 @@ def submit_survey(
     """
     channel = active_channel(channel_code)
     questions = questions_for_unit(channel.unit_id)
+    if not questions:
+        raise Conflict.single("khảo sát của đơn vị chưa có câu hỏi", "no questions")
     problems, clean = [], {}
     for question in questions:
         raw = str(scores.get(question.pk, "") or "").strip()
@@ -428,9 +430,40 @@ def escalate_overdue(*, today: dt.date | None = None) -> dict:
     return {"escalated": len(items), "notified": notified}
 
 
+CLIENT_HASH_DAYS = 30
+"""How long the keyed hash of a submitter's address is kept (duplicate and abuse checks)."""
+
+
+@transaction.atomic
+def forget_clients(*, today: dt.date | None = None) -> int:
+    """Erase the client hashes of submissions older than CLIENT_HASH_DAYS; returns how many.
+
+    Protects citizens' privacy as the privacy notice promises: the connection fingerprint is
+    needed only for the short windows of rate limits and duplicate checks.
+    """
+    today = today or timezone.localdate()
+    before = dt.datetime.combine(
+        today - dt.timedelta(days=CLIENT_HASH_DAYS),
+        dt.time.min,
+        tzinfo=timezone.get_current_timezone(),
+    )
+    erased = (
+        FeedbackItem.objects.filter(received_at__lt=before)
+        .exclude(client_hash="")
+        .update(client_hash="")
+    )
+    erased += (
+        SurveyResponse.objects.filter(submitted_at__lt=before)
+        .exclude(client_hash="")
+        .update(client_hash="")
+    )
+    return erased
+
+
 def daily_job(*, today: dt.date) -> dict:
-    """The scheduler's daily entry point (core.scheduler.DAILY_JOBS)."""
-    return escalate_overdue(today=today)
+    """The scheduler's daily entry point (core.scheduler.DAILY_JOBS): escalate overdue items,
+    forget old client hashes."""
+    return {**escalate_overdue(today=today), "forgotten": forget_clients(today=today)}
 
 
 # -- province settings -------------------------------------------------------------------------

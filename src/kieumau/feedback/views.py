@@ -7,6 +7,7 @@ Vietnamese messages and status 400 (409 for a conflict); a successful one redire
 """
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
@@ -72,6 +73,7 @@ def item_list(request):
             "statuses": Status.choices,
             "kinds": Kind.choices,
             "provinces": selectors.managed_provinces(request.user),
+            "own_units": selectors.own_units(request.user),
         },
     )
 
@@ -170,7 +172,7 @@ def compute(request):
             messages.warning(request, f"{code}: {reason}")
         for code, problems in sorted(result.refused.items()):
             messages.error(request, f"{code}: {'; '.join(problems)}")
-    query = f"?period={period}&under={under}" if period or under else ""
+    query = "?" + urlencode({"period": period, "under": under}) if period or under else ""
     return redirect(reverse("feedback:stats") + query)
 
 

@@ -43,6 +43,7 @@ class PlanOut(Schema):
     population: str
     baseline_year: int | None
     baseline_text: str
+    baseline_numbers: dict
     revision: int
     warnings: list[dict]
 
@@ -97,6 +98,7 @@ def _plan(plan) -> dict:
         "population": plan.population,
         "baseline_year": plan.baseline_year,
         "baseline_text": plan.baseline_text,
+        "baseline_numbers": plan.baseline_numbers or {},
         "revision": plan.revision,
         "warnings": plan.warnings or [],
     }

@@ -23,7 +23,7 @@ from kieumau.evaluation.models import EvaluationResult
 from kieumau.orgunits.choices import Kind, Level
 from kieumau.plans.models import NationalTarget, Plan, PlanDesignation
 from kieumau.plans.progress import Milestone, YearAssessment, YearFacts, assess_year
-from kieumau.plans.structure import Structure, carry_forward
+from kieumau.plans.structure import Structure, all_links, carry_forward
 from kieumau.plans.targets import RULE_VI, Required, percent, required_for_share, required_units
 
 CLOSED_CASE = ("recognised", "refused", "revoked", "withdrawn")
@@ -54,16 +54,19 @@ def get_plan(actor, plan_id: int) -> Plan:
     return plan
 
 
-def unit_name(unit_id: int, day: dt.date) -> str:
-    """A unit's name on `day` (its last name if it had ceased)."""
+def unit_names(wanted: dict[int, dt.date]) -> dict[int, str]:
+    """Each unit's name on its date (its last name before then if it had ceased); one query."""
     from kieumau.orgunits.models import OrgUnitVersion
 
-    version = (
-        OrgUnitVersion.objects.filter(unit_id=unit_id, valid_from__lte=day)
-        .order_by("-valid_from")
-        .first()
-    )
-    return version.name if version else ""
+    names: dict[int, str] = {}
+    for unit_id, name, valid_from in (
+        OrgUnitVersion.objects.filter(unit_id__in=list(wanted))
+        .order_by("valid_from")
+        .values_list("unit_id", "name", "valid_from")
+    ):
+        if valid_from <= wanted[unit_id] or unit_id not in names:
+            names[unit_id] = name
+    return names
 
 
 @dataclass(frozen=True)
@@ -163,9 +166,10 @@ class PlanFacts:
     results: dict[tuple[int, str], tuple[int, int]]  # (unit, period) -> (met, total)
     cases: dict[tuple[int, int], str]  # (unit, year) -> status
     codes: dict[int, str]
+    links: list
 
 
-def _facts(plan: Plan, unit_ids: set[int], years: list[int]) -> PlanFacts:
+def _facts(plan: Plan, unit_ids: set[int], years: list[int], links: list) -> PlanFacts:
     designations = list(
         PlanDesignation.objects.filter(plan=plan).values_list("unit_id", "year", "unit__code")
     )
@@ -198,14 +202,24 @@ def _facts(plan: Plan, unit_ids: set[int], years: list[int]) -> PlanFacts:
         results=results,
         cases=cases,
         codes={u: c for u, _, c in designations},
+        links=links,
     )
 
 
-def _root_on(plan: Plan, structure: Structure) -> tuple[int | None, str]:
+def _structure(structures: dict, day: dt.date) -> Structure:
+    """The structure on `day`, loaded once per request (cached in `structures`)."""
+    if day not in structures:
+        structures[day] = Structure(day)
+    return structures[day]
+
+
+def _root_on(plan: Plan, structure: Structure, links=None) -> tuple[int | None, str]:
     """The plan's unit on the structure's date: itself, or its successor after a merger."""
     if plan.unit_id in structure.units:
         return plan.unit_id, ""
-    successors = carry_forward([plan.unit_id], structure.day, set(structure.units))[plan.unit_id]
+    successors = carry_forward([plan.unit_id], structure.day, set(structure.units), links)[
+        plan.unit_id
+    ]
     provinces = sorted(s for s in successors if structure.units[s].level <= Level.PROVINCE)
     if provinces:
         return provinces[0], (
@@ -215,11 +229,13 @@ def _root_on(plan: Plan, structure: Structure) -> tuple[int | None, str]:
     return None, "đơn vị ban hành kế hoạch không còn tồn tại tại ngày này"
 
 
-def _milestones(plan: Plan, structures: dict[dt.date, Structure]) -> list[tuple[object, Required]]:
+def _milestones(
+    plan: Plan, structures: dict[dt.date, Structure], links=None
+) -> list[tuple[object, Required]]:
     out = []
     for target in plan.targets.all():
-        structure = structures.setdefault(target.due_date, Structure(target.due_date))
-        root, _ = _root_on(plan, structure)
+        structure = _structure(structures, target.due_date)
+        root, _ = _root_on(plan, structure, links)
         total = len(structure.population(root, plan.population)) if root else 0
         out.append(
             (
@@ -235,7 +251,7 @@ def _milestones(plan: Plan, structures: dict[dt.date, Structure]) -> list[tuple[
     return out
 
 
-def target_rows(plan: Plan, structures: dict | None = None) -> list[TargetRow]:
+def target_rows(plan: Plan, structures: dict | None = None, links=None) -> list[TargetRow]:
     """The plan's targets, each re-based on the structure in force on its date."""
     structures = {} if structures is None else structures
     return [
@@ -251,7 +267,7 @@ def target_rows(plan: Plan, structures: dict | None = None) -> list[TargetRow]:
             rule=req.rule,
             rule_text=RULE_VI[req.rule],
         )
-        for t, req in _milestones(plan, structures)
+        for t, req in _milestones(plan, structures, links)
     ]
 
 
@@ -264,11 +280,13 @@ def _year_progress(
     structures: dict,
 ) -> YearProgress:
     day = dt.date(year, 12, 31)
-    structure = structures.setdefault(day, Structure(day))
-    root, root_rule = _root_on(plan, structure)
+    structure = _structure(structures, day)
+    root, root_rule = _root_on(plan, structure, facts.links)
     population = structure.population(root, plan.population) if root else set()
     alive = set(structure.units)
-    carried = carry_forward(sorted({u for u, y in facts.designations if y <= year}), day, alive)
+    carried = carry_forward(
+        sorted({u for u, y in facts.designations if y <= year}), day, alive, facts.links
+    )
     designated = set()
     this_year = set()
     for uid, y in facts.designations:
@@ -337,11 +355,13 @@ def plan_progress(actor, plan: Plan | int, year: int, as_of: dt.date | None = No
     as_of = as_of or timezone.localdate()
     structures: dict = {}
     day = dt.date(year, 12, 31)
-    structure = structures.setdefault(day, Structure(day))
-    root, _ = _root_on(plan, structure)
+    structure = _structure(structures, day)
+    links = all_links()
+    root, _ = _root_on(plan, structure, links)
     units = structure.population(root, plan.population) if root else set()
-    facts = _facts(plan, units, [year])
-    return _year_progress(plan, year, as_of, facts, _milestones(plan, structures), structures)
+    facts = _facts(plan, units, [year], links)
+    milestones = _milestones(plan, structures, links)
+    return _year_progress(plan, year, as_of, facts, milestones, structures)
 
 
 @dataclass(frozen=True)
@@ -376,27 +396,29 @@ def plan_overview(actor, plan: Plan | int, as_of: dt.date | None = None) -> Over
     as_of = as_of or timezone.localdate()
     years = _years(plan)
     structures: dict = {}
+    links = all_links()
     units: set[int] = set()
     for year in years:
         day = dt.date(year, 12, 31)
-        structure = structures.setdefault(day, Structure(day))
-        root, _ = _root_on(plan, structure)
+        structure = _structure(structures, day)
+        root, _ = _root_on(plan, structure, links)
         if root:
             units |= structure.population(root, plan.population)
-    facts = _facts(plan, units, years)
-    milestones = _milestones(plan, structures)
+    facts = _facts(plan, units, years, links)
+    milestones = _milestones(plan, structures, links)
     rows = [_year_progress(plan, y, as_of, facts, milestones, structures) for y in years]
-    today = structures.setdefault(as_of, Structure(as_of))
+    today = _structure(structures, as_of)
     alive = set(today.units)
-    carried = carry_forward([u for u, _ in facts.designations], as_of, alive)
+    carried = carry_forward([u for u, _ in facts.designations], as_of, alive, links)
     period = str(min(max(as_of.year, plan.start_year), plan.end_year))
+    names = unit_names({uid: dt.date(year, 12, 31) for uid, year in facts.designations})
     designated = []
     for uid, year in sorted(facts.designations, key=lambda d: (d[1], facts.codes[d[0]])):
         result = facts.results.get((uid, period))
         designated.append(
             DesignatedRow(
                 code=facts.codes[uid],
-                name=unit_name(uid, dt.date(year, 12, 31)),
+                name=names.get(uid, ""),
                 year=year,
                 current_codes=tuple(sorted(today.units[u].code for u in carried.get(uid, ()))),
                 met=result[0] if result else None,
@@ -408,7 +430,7 @@ def plan_overview(actor, plan: Plan | int, as_of: dt.date | None = None) -> Over
         )
     return Overview(
         plan=plan,
-        targets=target_rows(plan, structures),
+        targets=target_rows(plan, structures, links),
         years=rows,
         designated=designated,
         as_of=as_of,

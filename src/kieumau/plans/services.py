@@ -35,6 +35,7 @@ DOC_FIELDS = (
     "population",
     "baseline_year",
     "baseline_text",
+    "baseline_numbers",
     "note",
 )
 FIELD_VI = {
@@ -48,6 +49,7 @@ FIELD_VI = {
     "population": "đơn vị được tính",
     "baseline_year": "năm khảo sát",
     "baseline_text": "kết quả khảo sát",
+    "baseline_numbers": "số liệu khảo sát",
     "note": "ghi chú",
 }
 
@@ -111,6 +113,19 @@ def _clean_doc(data: dict) -> dict:
             out[key] = -1
         if not 2000 <= out[key] <= 2100:
             problems.append(Problem(f"{FIELD_VI[key]} không hợp lệ", f"invalid {key}", field=key))
+    if "baseline_numbers" in out:
+        numbers = out["baseline_numbers"] or {}
+        if not isinstance(numbers, dict) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in numbers.values()
+        ):
+            problems.append(
+                Problem(
+                    "số liệu khảo sát phải là các cặp tên – số",
+                    "baseline numbers must map names to numbers",
+                    field="baseline_numbers",
+                )
+            )
+        out["baseline_numbers"] = numbers
     for key in ("issuer", "baseline_text", "note"):
         if key in out and out[key] is None:
             out[key] = ""

@@ -67,7 +67,16 @@ class Structure:
         return None
 
 
-def carry_forward(unit_ids, day: dt.date, alive: set[int]) -> dict[int, set[int]]:
+def all_links() -> list[tuple[int, int, dt.date]]:
+    """Every lineage link (predecessor, successor, effective date), for many carries at once."""
+    return list(
+        LineageLink.objects.values_list("predecessor_id", "successor_id", "event__effective_date")
+    )
+
+
+def carry_forward(
+    unit_ids, day: dt.date, alive: set[int], links: list | None = None
+) -> dict[int, set[int]]:
     """For each unit, the units in force on `day` it became through merges and splits.
 
     A unit in force (`alive`) stands for itself; a unit that ceased before `day` stands for its
@@ -80,17 +89,22 @@ def carry_forward(unit_ids, day: dt.date, alive: set[int]) -> dict[int, set[int]
         if not frontier:
             break
         pending = set().union(*frontier.values())
-        links: dict[int, set[int]] = {}
-        for pred, succ in LineageLink.objects.filter(
-            predecessor_id__in=pending, event__effective_date__lte=day
-        ).values_list("predecessor_id", "successor_id"):
+        step: dict[int, set[int]] = {}
+        rows = (
+            [(p, s) for p, s, when in links if p in pending and when <= day]
+            if links is not None
+            else LineageLink.objects.filter(
+                predecessor_id__in=pending, event__effective_date__lte=day
+            ).values_list("predecessor_id", "successor_id")
+        )
+        for pred, succ in rows:
             if succ != pred:
-                links.setdefault(pred, set()).add(succ)
+                step.setdefault(pred, set()).add(succ)
         next_frontier = {}
         for origin, current in frontier.items():
             nxt = set()
             for uid in current:
-                for succ in links.get(uid, ()):
+                for succ in step.get(uid, ()):
                     if succ in alive:
                         out[origin].add(succ)
                     else:

@@ -177,7 +177,7 @@ def _plan_page(request, pk: int, *, status=200, target_form=None, designation_fo
     chart = overview.chart_data()
     chart["labels"] = {
         "total": _("Units in force"),
-        "required": _("Target"),
+        "required": _("Target (units)"),
         "expected": _("Trajectory"),
         "designated": _("Designated (cumulative)"),
         "recognised": _("Recognised"),

@@ -95,9 +95,7 @@ def header_for(unit_version: OrgUnitVersion, chain: list[OrgUnitVersion]) -> dic
 
 
 def _document(params: dict, subject: str, period_label: str) -> tuple[ReportDocument, dict]:
-    unit_version = OrgUnitVersion.objects.active_on(params["_as_of"]).get(
-        unit__code=params["unit"]
-    )
+    unit_version = OrgUnitVersion.objects.active_on(params["_as_of"]).get(unit__code=params["unit"])
     chain = _chain(unit_version.unit_id, params["_as_of"])
     head = header_for(unit_version, chain)
     number = str(params.get("number") or "").strip()
@@ -118,7 +116,11 @@ def _document(params: dict, subject: str, period_label: str) -> tuple[ReportDocu
 
 def _recipients(unit_version: OrgUnitVersion) -> tuple[str, ...]:
     if unit_version.level == Level.NATION:
-        return ("- Đồng chí Bộ trưởng (để báo cáo);", "- Các đồng chí Thứ trưởng;", "- Lưu: VT, V05.")
+        return (
+            "- Đồng chí Bộ trưởng (để báo cáo);",
+            "- Các đồng chí Thứ trưởng;",
+            "- Lưu: VT, V05.",
+        )
     if unit_version.level == Level.PROVINCE:
         return (
             "- Bộ Công an (qua Cục V05);",
@@ -195,12 +197,15 @@ def _short_units_table(board: dash.Dashboard) -> Table:
     )
 
 
-def _recognised_table(unit_ids: list[int], year: int, names: dict[int, str]) -> Table:
+def _recognised_table(
+    unit_ids: list[int], year: int, names: dict[int, str], decided_by: dt.date
+) -> Table:
     rows = []
     for uid, number, date in (
         AssessmentCase.objects.filter(
             unit_id__in=unit_ids, recognised_year=year, status=CaseStatus.RECOGNISED
         )
+        .filter(decision_date__lte=decided_by)
         .order_by()
         .values_list("unit_id", "decision_number", "decision_date")
     ):
@@ -225,7 +230,10 @@ def timeliness(unit_ids: list[int], names: dict[int, str], periods: list[Period]
     if form is not None:
         for uid, period, submitted_at, due in (
             Submission.objects.filter(
-                dataset=form, period__in=list(rows), unit_id__in=unit_ids, submitted_at__isnull=False
+                dataset=form,
+                period__in=list(rows),
+                unit_id__in=unit_ids,
+                submitted_at__isnull=False,
             )
             .exclude(status="draft")
             .values_list("unit_id", "period", "submitted_at", "due_date")
@@ -252,9 +260,7 @@ def timeliness(unit_ids: list[int], names: dict[int, str], periods: list[Period]
         sheet="Báo cáo định kỳ",
     )
     last = periods[-1].code if periods else None
-    missing = sorted(
-        (names[u] for u in unit_ids if last and u not in seen[last]), key=sort_key
-    )
+    missing = sorted((names[u] for u in unit_ids if last and u not in seen[last]), key=sort_key)
     return table, missing
 
 
@@ -290,12 +296,20 @@ def indicator_sums(unit_ids: list[int], periods: list[Period]) -> Table:
 
 def _units(board: dash.Dashboard, as_of: dt.date) -> tuple[list[int], dict[int, str]]:
     root = dash.resolve_root(READER, board.root.code, as_of)
-    units = dash._units_in(READER, root, as_of)
+    units, _ = dash.units_in(READER, root, as_of)
     return [u[0] for u in units], {u[0]: u[2] for u in units}
 
 
 def _board(params: dict, year: int) -> dash.Dashboard:
-    return dash.dashboard(READER, under=params["unit"], year=year, as_of=params["_as_of"])
+    """The dashboard figures of the report's unit: structure at the end of the period,
+    recognitions decided by the issue date."""
+    return dash.dashboard(
+        READER,
+        under=params["unit"],
+        year=year,
+        as_of=params["_as_of"],
+        decided_by=dt.date.fromisoformat(params["date"]),
+    )
 
 
 def _evaluation_year(params: dict, year: int) -> int:
@@ -356,12 +370,14 @@ def build_semiannual(params: dict, progress: Progress) -> ReportDocument:
     months = [Period.of_month(year, m) for m in range(6 * half - 5, 6 * half + 1)]
     params["_as_of"] = months[-1].end
     label = f"{'đầu' if half == 1 else 'cuối'} năm {year}"
-    doc, ctx = _document(params, "Sơ kết 6 tháng xây dựng Công an xã, phường điển hình, kiểu mẫu", label)
+    doc, ctx = _document(
+        params, "Sơ kết 6 tháng xây dựng Công an xã, phường điển hình, kiểu mẫu", label
+    )
     progress(20)
     board = _board(params, _evaluation_year(params, year))
     unit_ids, names = _units(board, months[-1].end)
     progress(50)
-    table, missing = timeliness(unit_ids, names, months, doc.issue_date)
+    table, _ = timeliness(unit_ids, names, months, doc.issue_date)
     doc.blocks += [
         Paragraph(f"{ctx['name']} báo cáo sơ kết 6 tháng {label} như sau:"),
         Heading("I. CÔNG TÁC CHỈ ĐẠO, BÁO CÁO"),
@@ -371,7 +387,7 @@ def build_semiannual(params: dict, progress: Progress) -> ReportDocument:
     ]
     progress(70)
     _evaluation_section(doc, board, "III")
-    doc.blocks.append(_recognised_table(unit_ids, board.year, names))
+    doc.blocks.append(_recognised_table(unit_ids, board.year, names, doc.issue_date))
     doc.blocks.append(Heading("IV. PHƯƠNG HƯỚNG 6 THÁNG TIẾP THEO"))
     doc.blocks.append(
         Paragraph(
@@ -413,14 +429,20 @@ def build_annual(params: dict, progress: Progress) -> ReportDocument:
         )
     progress(70)
     doc.blocks.append(Heading("II. CÔNG NHẬN ĐƠN VỊ ĐIỂN HÌNH, KIỂU MẪU"))
-    doc.blocks.append(_recognised_table(unit_ids, year, names))
+    doc.blocks.append(_recognised_table(unit_ids, year, names, doc.issue_date))
     doc.blocks.append(Heading("III. CHẾ ĐỘ BÁO CÁO ĐỊNH KỲ"))
     doc.blocks.append(table)
     doc.blocks.append(Heading("IV. XU HƯỚNG QUA CÁC NĂM"))
     doc.blocks.append(
         Table(
             "Kết quả qua các năm",
-            ("Năm", "Đã đánh giá", "Đạt đủ tiêu chí", "Bình quân số tiêu chí đạt", "Được công nhận"),
+            (
+                "Năm",
+                "Đã đánh giá",
+                "Đạt đủ tiêu chí",
+                "Bình quân số tiêu chí đạt",
+                "Được công nhận",
+            ),
             tuple(
                 (
                     t["year"],

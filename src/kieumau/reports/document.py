@@ -52,7 +52,7 @@ class ReportDocument:
 
     @property
     def place_date(self) -> str:
-        """"Hưng Yên, ngày 15 tháng 11 năm 2026". NĐ 30/2020 (Phụ lục I): a day below 10 and the
+        """ "Hưng Yên, ngày 15 tháng 11 năm 2026". NĐ 30/2020 (Phụ lục I): a day below 10 and the
         months 1 and 2 are written with a leading zero ("ngày 05 tháng 02")."""
         d = self.issue_date
         month = f"{d.month:02d}" if d.month < 3 else str(d.month)

@@ -19,7 +19,7 @@ from kieumau.reports.choices import ReportKind, ReportStatus
 class GeneratedReport(models.Model):
     SCOPE_PATH = "unit"
 
-    kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
+    kind = models.CharField(_("report kind"), max_length=20, choices=ReportKind.choices)
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     parameters = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=ReportStatus.choices, default="queued")
@@ -49,7 +49,7 @@ class GeneratedReport(models.Model):
 class ReportSchedule(models.Model):
     SCOPE_PATH = "unit"
 
-    kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
+    kind = models.CharField(_("report kind"), max_length=20, choices=ReportKind.choices)
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     day_of_month = models.PositiveSmallIntegerField(_("day of month"))
     is_active = models.BooleanField(default=True)

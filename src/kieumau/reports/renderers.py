@@ -18,10 +18,12 @@ import zipfile
 from pathlib import Path
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.table import _Cell
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -90,6 +92,13 @@ def docx_bytes(doc: ReportDocument) -> bytes:
     normal.font.size = Pt(14)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
 
+    # Table cells take a 12 pt Times New Roman paragraph style (set once, not on every run).
+    cell_style = word.styles.add_style("Bang", WD_STYLE_TYPE.PARAGRAPH)
+    cell_style.base_style = normal
+    cell_style.font.size = Pt(12)
+    cell_style.paragraph_format.space_after = Pt(0)
+    cell_style_id = cell_style.style_id
+
     header = word.add_table(rows=2, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
     _cell_lines(
@@ -98,7 +107,10 @@ def docx_bytes(doc: ReportDocument) -> bytes:
     )
     _cell_lines(
         header.cell(0, 1),
-        [(MOTTO, {"size": 13, "bold": True}), (MOTTO_2, {"size": 14, "bold": True, "underline": True})],
+        [
+            (MOTTO, {"size": 13, "bold": True}),
+            (MOTTO_2, {"size": 14, "bold": True, "underline": True}),
+        ],
     )
     _cell_lines(header.cell(1, 0), [(doc.number, {"size": 13})])
     _cell_lines(header.cell(1, 1), [(doc.place_date, {"size": 14, "italic": True})])
@@ -129,14 +141,14 @@ def docx_bytes(doc: ReportDocument) -> bytes:
             table.style = "Table Grid"
             for i, head in enumerate(block.header):
                 _cell_lines(table.rows[0].cells[i], [(head, {"size": 12, "bold": True})])
-            for row in block.rows:
-                cells = table.add_row().cells
-                for i, value in enumerate(row):
-                    cells[i].paragraphs[0].text = ""
-                    _run(cells[i].paragraphs[0], "" if value is None else str(value), size=12)
-            if not block.rows:
-                cells = table.add_row().cells
-                _run(cells[0].paragraphs[0], "Không có", size=12)
+            for row in block.rows or [("Không có",) + ("",) * (len(block.header) - 1)]:
+                # Cells of the new row only: `row.cells` recomputes the whole table's grid on
+                # every call (quadratic in the number of rows).
+                tr = table.add_row()._tr
+                for tc, value in zip(tr.tc_lst, row, strict=False):
+                    paragraph = _Cell(tc, table).paragraphs[0]
+                    paragraph._p.style = cell_style_id  # the id, not a lookup per cell
+                    paragraph.add_run("" if value is None else str(value))
 
     word.add_paragraph()
     footer = word.add_table(rows=1, cols=2)
@@ -280,7 +292,9 @@ def pdf_bytes(doc: ReportDocument) -> bytes:
     pdf.set_font("Serif", "B", 11)
     pdf.multi_cell(width - half, 6, doc.signer_title, align="C", new_x="LEFT", new_y="NEXT")
     pdf.set_font("Serif", "I", 10)
-    pdf.multi_cell(width - half, 6, "(Ký, ghi rõ họ tên, đóng dấu)", align="C", new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(
+        width - half, 6, "(Ký, ghi rõ họ tên, đóng dấu)", align="C", new_x="LEFT", new_y="NEXT"
+    )
     pdf.set_xy(pdf.l_margin + half, pdf.get_y() + 18)
     pdf.set_font("Serif", "B", 11)
     pdf.multi_cell(width - half, 6, doc.signer_name, align="C", new_x="LEFT", new_y="NEXT")

@@ -12,7 +12,9 @@ def visible_reports(actor):
     return GeneratedReport.objects.visible_to(actor, VIEW_REPORTS)
 
 
-def report_list(actor, *, kind: str | None = None, limit: int = LIST_LIMIT) -> list[GeneratedReport]:
+def report_list(
+    actor, *, kind: str | None = None, limit: int = LIST_LIMIT
+) -> list[GeneratedReport]:
     """The newest reports the actor may read, with their unit (one query).
 
     Protects scope through `visible_to`: a province reads its own reports, the Ministry all.

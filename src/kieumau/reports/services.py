@@ -73,7 +73,9 @@ def normalise_params(
     fixed here, so nothing is read from the clock at generation time.
     """
     if kind not in ReportKind.values:
-        raise ValidationFailed.single(f"loại báo cáo '{kind}' không hợp lệ", "invalid kind", field="kind")
+        raise ValidationFailed.single(
+            f"loại báo cáo '{kind}' không hợp lệ", "invalid kind", field="kind"
+        )
     params: dict = {"unit": str(unit_code or "").strip()}
     params["year"] = _int(year, "year", 2000, 2100, "năm")
     if kind == ReportKind.MONTHLY:
@@ -102,7 +104,9 @@ def normalise_params(
 def _authorised_unit(actor, kind: str, params: dict) -> OrgUnit:
     unit = OrgUnit.objects.filter(code=params["unit"]).first()
     if unit is None or not can_act_on_unit(actor, GENERATE_REPORTS, unit.pk):
-        raise NotFound.single(f"không tìm thấy đơn vị '{params['unit']}'", "unit not found", field="unit")
+        raise NotFound.single(
+            f"không tìm thấy đơn vị '{params['unit']}'", "unit not found", field="unit"
+        )
     day = structure_day(kind, params)
     version = OrgUnitVersion.objects.active_on(day).filter(unit=unit).first()
     if version is None:
@@ -121,7 +125,9 @@ def _authorised_unit(actor, kind: str, params: dict) -> OrgUnit:
 
 
 @transaction.atomic
-def request_report(*, actor, kind: str, schedule: ReportSchedule | None = None, **fields) -> GeneratedReport:
+def request_report(
+    *, actor, kind: str, schedule: ReportSchedule | None = None, **fields
+) -> GeneratedReport:
     """Queue one report for the background worker (audited).
 
     Protects the worker and the scope: the parameters are validated and the unit must be
@@ -139,7 +145,13 @@ def request_report(*, actor, kind: str, schedule: ReportSchedule | None = None, 
         author_repr=str(actor)[:200],
         schedule=schedule,
     )
-    record(actor=actor, event="reports.requested", target=report, unit=unit, after={"kind": kind, **params})
+    record(
+        actor=actor,
+        event="reports.requested",
+        target=report,
+        unit=unit,
+        after={"kind": kind, **params},
+    )
     transaction.on_commit(lambda: run_report.enqueue(report.pk))
     return report
 
@@ -231,17 +243,27 @@ def create_schedule(*, actor, kind: str, unit_code: str, day_of_month) -> Report
     """
     day = _int(day_of_month, "day_of_month", 1, 28, "ngày trong tháng")
     if kind not in ReportKind.values:
-        raise ValidationFailed.single(f"loại báo cáo '{kind}' không hợp lệ", "invalid kind", field="kind")
+        raise ValidationFailed.single(
+            f"loại báo cáo '{kind}' không hợp lệ", "invalid kind", field="kind"
+        )
     unit = OrgUnit.objects.filter(code=str(unit_code or "").strip()).first()
     if unit is None or not can_act_on_unit(actor, GENERATE_REPORTS, unit.pk):
-        raise NotFound.single(f"không tìm thấy đơn vị '{unit_code}'", "unit not found", field="unit")
+        raise NotFound.single(
+            f"không tìm thấy đơn vị '{unit_code}'", "unit not found", field="unit"
+        )
     schedule = ReportSchedule.objects.create(
         kind=kind,
         unit=unit,
         day_of_month=day,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    record(actor=actor, event="reports.schedule_created", target=schedule, unit=unit, after={"kind": kind, "day": day})
+    record(
+        actor=actor,
+        event="reports.schedule_created",
+        target=schedule,
+        unit=unit,
+        after={"kind": kind, "day": day},
+    )
     return schedule
 
 
@@ -268,9 +290,11 @@ def daily_job(today: dt.date) -> dict:
 
     actor = SystemActor("scheduler")
     queued, failed = [], []
-    for schedule in ReportSchedule.objects.filter(is_active=True, day_of_month=today.day).exclude(
-        last_run_on=today
-    ).select_related("unit"):
+    for schedule in (
+        ReportSchedule.objects.filter(is_active=True, day_of_month=today.day)
+        .exclude(last_run_on=today)
+        .select_related("unit")
+    ):
         try:
             with transaction.atomic():
                 report = request_report(

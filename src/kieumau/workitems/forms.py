@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 STATUS_EDIT = (
-    ("open", _("Open")),
+    ("open", _("Not started")),
     ("in_progress", _("In progress")),
     ("done", _("Done")),
     ("cancelled", _("Cancelled")),

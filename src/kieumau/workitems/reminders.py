@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from kieumau.accounts.permissions import MANAGE_WORKITEMS, UPDATE_WORKITEMS
+from kieumau.accounts.permissions import MANAGE_WORKITEMS, UPDATE_WORKITEMS, VIEW_WORKITEMS
 from kieumau.accounts.scope import recipients_by_unit
 from kieumau.audit.services import record
 from kieumau.core.actors import SystemActor
@@ -37,12 +37,18 @@ def _assignees(items) -> dict[int, list]:
         {i.assignee_unit_id for i in items if i.assignee_unit_id and not i.assignee_agency_id},
         UPDATE_WORKITEMS,
     )
-    return {
-        i.pk: members.get(i.assignee_agency_id, [])
-        if i.assignee_agency_id
-        else by_unit.get(i.assignee_unit_id, [])
-        for i in items
-    }
+    out = {}
+    for i in items:
+        if i.assignee_agency_id:
+            out[i.pk] = members.get(i.assignee_agency_id, [])
+        else:
+            # Only people who can see the item (an agency officer of the province cannot).
+            out[i.pk] = [
+                u
+                for u in by_unit.get(i.assignee_unit_id, [])
+                if WorkItem.objects.visible_to(u, VIEW_WORKITEMS).filter(pk=i.pk).exists()
+            ]
+    return out
 
 
 def daily_job(today: dt.date | None = None) -> dict:

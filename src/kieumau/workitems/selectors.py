@@ -228,3 +228,16 @@ def suggestions(
                     )
                 )
     return out
+
+
+def agency_directory(actor):
+    """Agencies the actor manages (MANAGE_WORKITEMS), with their members, for the agencies page.
+
+    Two queries for any number of agencies (members prefetched).
+    """
+    return (
+        Agency.objects.visible_to(actor, MANAGE_WORKITEMS)
+        .select_related("province")
+        .prefetch_related("members__user")
+        .order_by("province__code", "name")
+    )

@@ -193,7 +193,7 @@ def _locked(actor, item_id: int, perm: str) -> WorkItem:
     """The item locked for update if the actor may see it and holds `perm` on its unit."""
     visible = WorkItem.objects.visible_to(actor, perm).filter(pk=item_id).values("pk")
     item = (
-        WorkItem.objects.select_for_update()
+        WorkItem.objects.select_for_update(of=("self",))
         .select_related("unit", "assignee_agency", "assignee_unit")
         .filter(pk__in=visible)
         .first()
@@ -462,3 +462,65 @@ def create_suggested(
             )
         )
     return created
+
+
+def _member_candidate(agency: Agency, username: str):
+    """The active user `username` holding a role today inside the agency's province."""
+    from django.contrib.auth import get_user_model
+
+    from kieumau.accounts.models import RoleAssignment
+
+    user = (
+        get_user_model().objects.filter(username=(username or "").strip(), is_active=True).first()
+    )
+    inside = OrgUnitClosure.objects.filter(ancestor_id=agency.province_id).values("descendant_id")
+    if (
+        user is None
+        or not RoleAssignment.objects.active_on(timezone.localdate())
+        .filter(user=user, unit_id__in=inside)
+        .exists()
+    ):
+        raise NotFound.single(
+            f"không tìm thấy người dùng '{username}' trong tỉnh của cơ quan",
+            "user not found in the agency's province",
+            field="username",
+        )
+    return user
+
+
+@transaction.atomic
+def add_member_by_username(*, actor, agency_id: int, username: str) -> AgencyMember:
+    """Tie the account `username` to an agency (from the agencies page).
+
+    Protects accounts elsewhere: the user must hold a role in the agency's province today
+    (NotFound otherwise, like a missing user); MANAGE_WORKITEMS on that province is checked by
+    `add_member`.
+    """
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None or not can_act_on_unit(actor, MANAGE_WORKITEMS, agency.province_id):
+        raise NotFound.single("không tìm thấy cơ quan", "agency not found")
+    return add_member(actor=actor, agency_id=agency.pk, user=_member_candidate(agency, username))
+
+
+@transaction.atomic
+def remove_member(*, actor, agency_id: int, user_id: int) -> None:
+    """Untie an account from an agency; it then sees none of the agency's tasks.
+
+    Protects the narrowing: MANAGE_WORKITEMS on the agency's province (NotFound otherwise).
+    """
+    member = (
+        AgencyMember.objects.select_related("agency", "user")
+        .filter(agency_id=agency_id, user_id=user_id)
+        .first()
+    )
+    if member is None or not can_act_on_unit(actor, MANAGE_WORKITEMS, member.agency.province_id):
+        raise NotFound.single("không tìm thấy thành viên", "member not found")
+    username = member.user.get_username()
+    member.delete()
+    record(
+        actor=actor,
+        event="workitems.member_remove",
+        target=member.agency,
+        unit=member.agency.province,
+        before={"user": username},
+    )

@@ -267,3 +267,54 @@ def suggest(request):
         "workitems/suggest.html",
         {"proposals": proposals, "year": year, "under": under or ""},
     )
+
+
+@require_perm(MANAGE_WORKITEMS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def agencies(request):
+    """The agencies of the user's provinces and who works for each; POST adds an agency
+    (action=agency), ties an account to one (action=member) or unties it (action=unmember).
+
+    Protects the agency narrowing: each write goes through a service that checks
+    MANAGE_WORKITEMS on the agency's province (404 otherwise); an account must hold a role in
+    that province to be tied to its agency.
+    """
+    from kieumau.workitems.choices import AgencyKind
+
+    status = 200
+    if request.method == "POST":
+        post = request.POST
+        action = post.get("action")
+        try:
+            if action == "agency":
+                services.create_agency(
+                    actor=request.user,
+                    province=post.get("province", ""),
+                    name=post.get("name", ""),
+                    kind=post.get("kind", ""),
+                )
+            elif action == "unmember":
+                services.remove_member(
+                    actor=request.user,
+                    agency_id=_int(post.get("agency")) or 0,
+                    user_id=_int(post.get("user")) or 0,
+                )
+            else:
+                services.add_member_by_username(
+                    actor=request.user,
+                    agency_id=_int(post.get("agency")) or 0,
+                    username=post.get("username", ""),
+                )
+        except DomainError as exc:
+            for message in exc.messages():
+                messages.error(request, message)
+            status = 404 if isinstance(exc, NotFound) and action != "member" else 400
+        else:
+            messages.success(request, _("Agencies saved."))
+            return redirect("workitems:agencies")
+    return render(
+        request,
+        "workitems/agencies.html",
+        {"agencies": list(selectors.agency_directory(request.user)), "kinds": AgencyKind.choices},
+        status=status,
+    )

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='ReportSchedule',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('monthly', 'Monthly progress report'), ('semiannual', 'Six-month review'), ('annual', 'Annual report'), ('baseline', 'Baseline survey report')], max_length=20, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('monthly', 'Monthly progress report'), ('semiannual', 'Six-month review'), ('annual', 'Annual report'), ('baseline', 'Baseline survey report')], max_length=20, verbose_name='report kind')),
                 ('day_of_month', models.PositiveSmallIntegerField(verbose_name='day of month')),
                 ('is_active', models.BooleanField(default=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
             name='GeneratedReport',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('monthly', 'Monthly progress report'), ('semiannual', 'Six-month review'), ('annual', 'Annual report'), ('baseline', 'Baseline survey report')], max_length=20, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('monthly', 'Monthly progress report'), ('semiannual', 'Six-month review'), ('annual', 'Annual report'), ('baseline', 'Baseline survey report')], max_length=20, verbose_name='report kind')),
                 ('parameters', models.JSONField(default=dict)),
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
                 ('progress', models.PositiveSmallIntegerField(default=0)),

@@ -67,6 +67,11 @@
       function s(name, key) { return { name: name, type: "bar", stack: "all", data: rows.map(function (t) { return t[key]; }) }; }
       return bar(labels, [s("Đúng hạn", "on_time"), s("Muộn", "late"), s("Chưa nộp", "missing")], false);
     },
+    satisfaction: function () {
+      var rows = data.satisfaction || [];
+      return bar(rows.map(function (r) { return r.name; }),
+        [{ name: "Tỷ lệ hài lòng (%)", type: "bar", data: rows.map(function (r) { return r.rate; }) }], false);
+    },
     trends: function () {
       var rows = data.trends;
       var labels = rows.map(function (t) { return String(t.year); });

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('criterion_code', models.CharField(blank=True, max_length=20, verbose_name='criterion')),
                 ('origin', models.CharField(blank=True, db_index=True, max_length=120)),
                 ('due_date', models.DateField(verbose_name='due date')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('done', 'Done'), ('overdue', 'Overdue'), ('cancelled', 'Cancelled')], default='open', max_length=20)),
+                ('status', models.CharField(choices=[('open', 'Not started'), ('in_progress', 'In progress'), ('done', 'Done'), ('overdue', 'Overdue'), ('cancelled', 'Cancelled')], default='open', max_length=20)),
                 ('percent', models.PositiveSmallIntegerField(default=0)),
                 ('revision', models.PositiveIntegerField(default=1)),
                 ('last_changes', models.JSONField(blank=True, default=dict)),
