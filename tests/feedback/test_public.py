@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
+from kieumau.core.actors import CLI
 from kieumau.feedback.models import FeedbackItem, SurveyQuestion, SurveyResponse
 from kieumau.feedback.services import submit_feedback
 
@@ -214,3 +215,19 @@ def test_a_province_with_its_own_questions_asks_them(channels, staff):
         actor=AnonymousUser(), channel_code=channels["A-W1"], kind="problem", text="Hạn 10 ngày"
     )
     assert (item.due_date - item.received_at.date()).days == 10
+
+
+def test_a_published_page_always_has_questions(hierarchy):
+    """Even after the seeded default set is gone (an old dump restored, a flushed database),
+    publishing a page brings the national defaults back, audited, and a survey can be answered."""
+    from kieumau.audit.models import AuditEntry
+    from kieumau.feedback.defaults import DEFAULT_QUESTIONS
+    from kieumau.feedback.models import SurveyQuestion
+    from kieumau.feedback.services import open_channel, questions_for_unit
+
+    SurveyQuestion.objects.all().delete()
+    channel = open_channel(actor=CLI, unit_code="A-W1")
+    assert [q.text for q in questions_for_unit(channel.unit_id)] == list(DEFAULT_QUESTIONS)
+    assert AuditEntry.objects.filter(event="feedback.questions.default").count() == 1
+    open_channel(actor=CLI, unit_code="C-W1")
+    assert SurveyQuestion.objects.count() == len(DEFAULT_QUESTIONS)

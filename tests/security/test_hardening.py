@@ -30,7 +30,13 @@ TEMPLATES = sorted(PACKAGE.rglob("templates/**/*.html"))
 
 def production_env(**extra) -> dict:
     """The environment docs/configuration.md prescribes for production (HTTPS behind nginx)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIEUMAU_")}
+    # Not the test run's own settings, nor the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE
+    # (tests/e2e/conftest.py sets it for Playwright; production never does).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KIEUMAU_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         KIEUMAU_SECURE="1",
         KIEUMAU_SECRET_KEY=secrets.token_urlsafe(64),

@@ -25,6 +25,7 @@ from kieumau.core.actors import SystemActor
 from kieumau.core.errors import Conflict, DomainError, NotFound, Problem, ValidationFailed
 from kieumau.feedback import codes
 from kieumau.feedback.choices import Kind, Status
+from kieumau.feedback.defaults import ensure_default_questions
 from kieumau.feedback.models import (
     FeedbackItem,
     FeedbackSettings,
@@ -90,10 +91,12 @@ def open_channel(*, actor, unit_code: str) -> PublicChannel:
 
     Protects scope and meaning: only someone who answers feedback for the unit may publish its
     page, and only for a unit in force today at commune level (the police units citizens meet).
+    A published page always has questions to ask (the national default set is ensured).
     """
     unit = OrgUnit.objects.filter(code=unit_code).first()
     if unit is None or not can_act_on_unit(actor, ANSWER_FEEDBACK, unit.pk):
         raise NotFound.single(f"không tìm thấy đơn vị '{unit_code}'", "unit not found")
+    ensure_default_questions(actor=actor)
     existing = PublicChannel.objects.filter(unit=unit).first()
     if existing is not None:
         if not existing.active:
