@@ -28,8 +28,8 @@ from kieumau.assessments.services import (
     save_self_assessment,
 )
 from kieumau.assessments.workflow import add_comment, case_url, transition
-from kieumau.core.errors import Conflict, DomainError, NotFound
-from kieumau.core.web import require_perm
+from kieumau.core.errors import DomainError, NotFound
+from kieumau.core.web import require_perm, status_of
 
 _CODES = re.compile(r"[\s,;]+")
 ACTION_ORDER = ("submit", "forward", "approve", "return", "refuse", "revoke", "withdraw")
@@ -38,11 +38,6 @@ ACTION_ORDER = ("submit", "forward", "approve", "return", "refuse", "revoke", "w
 def _int_or_none(value) -> int | None:
     text = str(value or "").strip()
     return int(text) if text.isdigit() else None
-
-
-def _status_of(exc: DomainError) -> int:
-    """The HTTP status a refused write answers with on a page (409 conflict, else 400)."""
-    return 409 if isinstance(exc, Conflict) else 400
 
 
 def _report(request, exc: DomainError) -> None:
@@ -73,7 +68,7 @@ def case_list(request):
             cases = register_cases(actor=request.user, unit_codes=codes, year=year)
         except DomainError as exc:
             _report(request, exc)
-            status = _status_of(exc)
+            status = status_of(exc)
         else:
             messages.success(
                 request,
@@ -253,7 +248,7 @@ def self_assess(request, pk: int, code: str):
                     "save the criterion again."
                 ),
             )
-        return _case_page(request, pk, status=_status_of(exc), typed={"self": typed})
+        return _case_page(request, pk, status=status_of(exc), typed={"self": typed})
     messages.success(request, _("Criterion %(code)s saved.") % {"code": code})
     return redirect(f"{case_url(case)}#c-{code}")
 
@@ -286,7 +281,7 @@ def decide(request, pk: int, code: str):
         raise
     except DomainError as exc:
         _report(request, exc)
-        return _case_page(request, pk, status=_status_of(exc), typed={"decide": typed})
+        return _case_page(request, pk, status=status_of(exc), typed={"decide": typed})
     messages.success(request, _("Decision on criterion %(code)s recorded.") % {"code": code})
     return redirect(f"{case_url(case)}#c-{code}")
 
@@ -306,7 +301,7 @@ def agree_remaining_view(request, pk: int):
         raise
     except DomainError as exc:
         _report(request, exc)
-        return _case_page(request, pk, status=_status_of(exc))
+        return _case_page(request, pk, status=status_of(exc))
     messages.success(
         request,
         _("Agreed with %(n)s criteria: %(codes)s.") % {"n": len(codes), "codes": ", ".join(codes)},
@@ -355,7 +350,7 @@ def act(request, pk: int):
         raise
     except DomainError as exc:
         _report(request, exc)
-        return _case_page(request, pk, status=_status_of(exc), typed={"act": typed})
+        return _case_page(request, pk, status=status_of(exc), typed={"act": typed})
     messages.success(
         request,
         _("Done: %(action)s. The case is now: %(status)s.")
@@ -380,7 +375,7 @@ def comment(request, pk: int):
         raise
     except DomainError as exc:
         _report(request, exc)
-        return _case_page(request, pk, status=_status_of(exc), typed={"comment": text})
+        return _case_page(request, pk, status=status_of(exc), typed={"comment": text})
     messages.success(request, _("Comment added."))
     return redirect(f"{case_url(case)}#timeline")
 

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
 from kieumau.accounts.scope import has_perm
-from kieumau.core.errors import NotFound
+from kieumau.core.errors import Conflict, DomainError, NotFound
 
 
 def require_perm(perm: str):
@@ -33,3 +33,8 @@ def form_errors_from(form, exc) -> None:
     for problem in exc.problems:
         field = problem.field if problem.field in form.fields else None
         form.add_error(field, problem.located())
+
+
+def status_of(exc: DomainError) -> int:
+    """The HTTP status a refused write answers with on a page (409 conflict, else 400)."""
+    return 409 if isinstance(exc, Conflict) else 400

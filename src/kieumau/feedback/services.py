@@ -86,6 +86,21 @@ def active_channel(code: str) -> PublicChannel:
 
 
 @transaction.atomic
+def _create_with_fresh_code(create, what: str):
+    """Run `create()` (an INSERT carrying a freshly drawn random code) until the code is unique.
+
+    Protects public codes from collisions without a lookup race: the unique index decides, and
+    a clash (one in millions) just draws again; after ten clashes the caller is told to retry.
+    """
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                return create()
+        except IntegrityError:
+            continue
+    raise Conflict.single(f"không tạo được {what}, hãy thử lại", "code collision")
+
+
 def open_channel(*, actor, unit_code: str) -> PublicChannel:
     """Give a commune-level unit its public address (idempotent: an existing one is returned).
 
@@ -110,15 +125,10 @@ def open_channel(*, actor, unit_code: str) -> PublicChannel:
             "not an active commune-level unit",
             field="unit",
         )
-    for _attempt in range(10):
-        try:
-            with transaction.atomic():
-                channel = PublicChannel.objects.create(unit=unit, code=codes.new_channel_code())
-            break
-        except IntegrityError:
-            continue
-    else:  # pragma: no cover - 31^6 codes
-        raise Conflict.single("không tạo được mã trang, hãy thử lại", "code collision")
+    channel = _create_with_fresh_code(
+        lambda: PublicChannel.objects.create(unit=unit, code=codes.new_channel_code()),
+        "mã trang",
+    )
     record(
         actor=actor,
         event="feedback.channel.open",
@@ -262,26 +272,21 @@ def submit_feedback(
         )
     today = timezone.localdate()
     _province, answer_days, _sample = rules_for_unit(channel.unit_id, today)
-    for _attempt in range(10):
-        try:
-            with transaction.atomic():
-                item = FeedbackItem.objects.create(
-                    unit_id=channel.unit_id,
-                    kind=kind,
-                    text=text,
-                    text_digest=digest,
-                    tracking_code=codes.new_tracking_code(),
-                    name=name,
-                    phone=phone,
-                    email=email,
-                    client_hash=client,
-                    due_date=today + dt.timedelta(days=answer_days),
-                )
-            break
-        except IntegrityError:
-            continue
-    else:  # pragma: no cover - 31^8 codes
-        raise Conflict.single("không tạo được mã tra cứu, hãy thử lại", "code collision")
+    item = _create_with_fresh_code(
+        lambda: FeedbackItem.objects.create(
+            unit_id=channel.unit_id,
+            kind=kind,
+            text=text,
+            text_digest=digest,
+            tracking_code=codes.new_tracking_code(),
+            name=name,
+            phone=phone,
+            email=email,
+            client_hash=client,
+            due_date=today + dt.timedelta(days=answer_days),
+        ),
+        "mã tra cứu",
+    )
     record(
         actor=actor,
         event="feedback.item.submit",

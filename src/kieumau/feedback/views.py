@@ -21,14 +21,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kieumau.accounts.permissions import MANAGE_FEEDBACK, VIEW_FEEDBACK
 from kieumau.accounts.scope import has_perm
-from kieumau.core.errors import Conflict, DomainError, NotFound
-from kieumau.core.web import require_perm
+from kieumau.core.errors import DomainError, NotFound
+from kieumau.core.web import require_perm, status_of
 from kieumau.feedback import selectors, services
 from kieumau.feedback.choices import Kind, Status
-
-
-def _status_of(exc: DomainError) -> int:
-    return 409 if isinstance(exc, Conflict) else 400
 
 
 def _report(request, exc: DomainError) -> None:
@@ -108,7 +104,7 @@ def item_page(request, pk: int):
             raise
         except DomainError as exc:
             _report(request, exc)
-            status = _status_of(exc)
+            status = status_of(exc)
             detail = selectors.item_detail(request.user, pk)
         else:
             messages.success(request, _("Saved."))
@@ -208,7 +204,7 @@ def poster(request, code: str):
             raise
         except DomainError as exc:
             _report(request, exc)
-            return render(request, "feedback/poster.html", {"page": page}, status=_status_of(exc))
+            return render(request, "feedback/poster.html", {"page": page}, status=status_of(exc))
         return redirect("feedback:poster", code=code)
     url = qr = None
     if page.channel is not None:
@@ -239,7 +235,7 @@ def province_settings(request, code: str):
             raise
         except DomainError as exc:
             _report(request, exc)
-            status = _status_of(exc)
+            status = status_of(exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("feedback:settings", code=code)
@@ -274,7 +270,7 @@ def forum_list(request):
             raise
         except DomainError as exc:
             _report(request, exc)
-            status = _status_of(exc)
+            status = status_of(exc)
         else:
             return redirect("feedback:forum", pk=session.pk)
     listing = selectors.forum_list(
@@ -314,7 +310,7 @@ def forum_page(request, pk: int):
             raise
         except DomainError as exc:
             _report(request, exc)
-            status = _status_of(exc)
+            status = status_of(exc)
             detail = selectors.forum_detail(request.user, pk)
         else:
             return redirect("feedback:forum", pk=pk)

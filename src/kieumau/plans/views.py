@@ -17,18 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kieumau.accounts.permissions import MANAGE_PLANS, VIEW_PLANS
 from kieumau.accounts.scope import can_act_on_unit, grant_for, has_perm
-from kieumau.core.errors import Conflict, DomainError, NotFound
-from kieumau.core.web import form_errors_from, require_perm
+from kieumau.core.errors import DomainError, NotFound
+from kieumau.core.web import form_errors_from, require_perm, status_of
 from kieumau.orgunits.selectors import parse_as_of
 from kieumau.plans import selectors, services
 from kieumau.plans.forms import DesignationForm, PlanForm, TargetForm
 from kieumau.plans.models import Plan
 
 _CODES = re.compile(r"[\s,;]+")
-
-
-def _status_of(exc: DomainError) -> int:
-    return 409 if isinstance(exc, Conflict) else 400
 
 
 def _as_of(request):
@@ -160,7 +156,7 @@ def plan_edit(request, pk: int):
                 raise
             except DomainError as exc:
                 form_errors_from(form, exc)
-                status = _status_of(exc)
+                status = status_of(exc)
             else:
                 messages.success(request, _("Plan saved."))
                 return redirect("plans:plan", pk=plan.pk)
@@ -246,7 +242,7 @@ def targets(request, pk: int):
         form = TargetForm(request.POST)
         form.is_valid()
         form_errors_from(form, exc)
-        return _plan_page(request, pk, status=_status_of(exc), target_form=form)
+        return _plan_page(request, pk, status=status_of(exc), target_form=form)
     messages.success(request, _("Targets saved."))
     for warning in warnings:
         messages.warning(request, warning["message"])
@@ -278,7 +274,7 @@ def designations(request, pk: int):
     except DomainError as exc:
         form.is_valid()
         form_errors_from(form, exc)
-        return _plan_page(request, pk, status=_status_of(exc), designation_form=form)
+        return _plan_page(request, pk, status=status_of(exc), designation_form=form)
     messages.success(request, _("Roadmap saved."))
     for warning in warnings:
         messages.warning(request, warning["message"])

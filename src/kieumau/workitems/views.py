@@ -20,17 +20,13 @@ from kieumau.accounts.permissions import (
     VIEW_WORKITEMS,
 )
 from kieumau.accounts.scope import can_act_on_unit, has_perm
-from kieumau.core.errors import Conflict, DomainError, NotFound
-from kieumau.core.web import form_errors_from, require_perm
+from kieumau.core.errors import DomainError, NotFound
+from kieumau.core.web import form_errors_from, require_perm, status_of
 from kieumau.workitems import selectors, services
 from kieumau.workitems.access import agency_ids_of
 from kieumau.workitems.choices import ACTIVE, ItemStatus
 from kieumau.workitems.forms import ItemForm, ProgressForm
 from kieumau.workitems.models import WorkItem
-
-
-def _status_of(exc: DomainError) -> int:
-    return 409 if isinstance(exc, Conflict) else 400
 
 
 def _int(value) -> int | None:
@@ -117,7 +113,7 @@ def item_create(request):
                 )
             except DomainError as exc:
                 form_errors_from(form, exc)
-                status = _status_of(exc)
+                status = status_of(exc)
             else:
                 messages.success(request, _("Task created."))
                 return redirect("workitems:item", pk=item.pk)
@@ -179,7 +175,7 @@ def item_detail(request, pk: int):
     except DomainError as exc:
         form_errors_from(form, exc)
         return _item_page(
-            request, selectors.get_item(request.user, pk), form=form, status=_status_of(exc)
+            request, selectors.get_item(request.user, pk), form=form, status=status_of(exc)
         )
     messages.success(request, _("Progress reported."))
     return redirect("workitems:item", pk=item.pk)
@@ -227,7 +223,7 @@ def item_edit(request, pk: int):
                 raise
             except DomainError as exc:
                 form_errors_from(form, exc)
-                status = _status_of(exc)
+                status = status_of(exc)
             else:
                 messages.success(request, _("Task saved."))
                 return redirect("workitems:item", pk=item.pk)
