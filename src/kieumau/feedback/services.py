@@ -85,7 +85,6 @@ def active_channel(code: str) -> PublicChannel:
     return channel
 
 
-@transaction.atomic
 def _create_with_fresh_code(create, what: str):
     """Run `create()` (an INSERT carrying a freshly drawn random code) until the code is unique.
 
@@ -101,6 +100,7 @@ def _create_with_fresh_code(create, what: str):
     raise Conflict.single(f"không tạo được {what}, hãy thử lại", "code collision")
 
 
+@transaction.atomic
 def open_channel(*, actor, unit_code: str) -> PublicChannel:
     """Give a commune-level unit its public address (idempotent: an existing one is returned).
 
